@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# my_nvme overlay: builds a Linux 6.12 kernel with drivers/nvme/my_nvme from
+# this repository and runs it in QEMU. Nothing here is a copy of the kernel:
+# Debian's linux-source-6.12 is unpacked into build/ and our driver directory
+# is linked into it.
+
+TOP		:= $(CURDIR)
+BUILD		:= $(TOP)/build
+SRC		:= $(BUILD)/linux-source-6.12
+OBJ		:= $(BUILD)/obj
+KUNIT_OBJ	:= $(BUILD)/kunit
+TARBALL		:= /usr/src/linux-source-6.12.tar.xz
+BZIMAGE		:= $(OBJ)/arch/x86/boot/bzImage
+INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
+DRIVER		:= drivers/nvme/my_nvme
+FRAGMENT	:= $(TOP)/boot/my_nvme.config
+
+JOBS		?= $(shell nproc)
+KMAKE		= $(MAKE) -C $(SRC) O=$(OBJ) -j$(JOBS)
+
+# Guest machine, overridable on the command line: make boot SMP=4 MEM=1G
+DISK		?= $(BUILD)/disk.img
+DISK_SIZE	?= 1G
+SMP		?= 2
+MEM		?= 1G
+QEMU_EXTRA	?=
+export DISK DISK_SIZE SMP MEM QEMU_EXTRA BZIMAGE INITRAMFS
+
+.PHONY: all deps source kernel menuconfig initramfs disk boot kunit \
+	qemu-test test bench checkpatch sparse clean distclean help
+
+all: kernel
+
+help:
+	@echo "make kernel      build bzImage with CONFIG_MY_NVME=y into build/obj"
+	@echo "make boot        boot it in QEMU with an NVMe disk, root shell on the console"
+	@echo "make menuconfig  kernel menuconfig on the build tree (choices are kept)"
+	@echo "make test        KUnit + QEMU suite, ends with 'N passed, N failed'"
+	@echo "make kunit       KUnit tests only (tools/testing/kunit/kunit.py)"
+	@echo "make qemu-test   QEMU suite only"
+	@echo "make bench       fio: my_nvme vs the in-tree nvme driver"
+	@echo "make checkpatch  scripts/checkpatch.pl --strict on the driver"
+	@echo "make sparse      C=1 W=1 build of the driver"
+
+deps:
+	@$(TOP)/tools/install-deps.sh
+
+# Unpack once; the stamp keeps later runs from touching the tree.
+$(SRC)/.unpacked: | deps
+	mkdir -p $(BUILD)
+	tar -xf $(TARBALL) -C $(BUILD)
+	touch $@
+
+# Link our driver in and add our two lines, idempotently. The symlink keeps
+# the tree in sync with every edit; make's timestamps rebuild only what
+# changed.
+source: $(SRC)/.unpacked
+	@ln -sfn $(TOP)/$(DRIVER) $(SRC)/$(DRIVER)
+	@grep -q 'my_nvme/Kconfig' $(SRC)/drivers/nvme/Kconfig || \
+		sed -i 's|^endmenu|source "drivers/nvme/my_nvme/Kconfig"\n\nendmenu|' \
+			$(SRC)/drivers/nvme/Kconfig
+	@grep -q 'my_nvme/' $(SRC)/drivers/nvme/Makefile || \
+		echo 'obj-$$(CONFIG_MY_NVME)		+= my_nvme/' >> $(SRC)/drivers/nvme/Makefile
+
+# tinyconfig + our fragment, made once. When the fragment changes it is
+# merged again on top of the existing .config, so menuconfig choices that
+# the fragment does not name survive.
+$(OBJ)/.config: $(FRAGMENT) | source
+	mkdir -p $(OBJ)
+	if [ ! -f $@ ]; then $(KMAKE) tinyconfig >/dev/null; fi
+	cd $(SRC) && KCONFIG_CONFIG=$(OBJ)/.config \
+		scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $(FRAGMENT) >/dev/null
+	$(KMAKE) olddefconfig >/dev/null
+	touch $@
+
+kernel: source $(OBJ)/.config
+	$(KMAKE) bzImage
+	@grep -q '^CONFIG_MY_NVME=y' $(OBJ)/.config || \
+		echo "warning: CONFIG_MY_NVME is not =y in $(OBJ)/.config"
+	@echo "kernel: $(BZIMAGE)"
+
+menuconfig: source $(OBJ)/.config
+	$(KMAKE) menuconfig
+
+initramfs: deps
+	$(TOP)/boot/mkinitramfs.sh $(INITRAMFS)
+
+disk:
+	@mkdir -p $(BUILD)
+	@[ -f $(DISK) ] || { truncate -s $(DISK_SIZE) $(DISK) && \
+		echo "disk: created $(DISK) ($(DISK_SIZE))"; }
+
+boot: kernel initramfs disk
+	$(TOP)/boot/qemu.sh
+
+kunit: source
+	cd $(SRC) && ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+		--build_dir=$(KUNIT_OBJ) --jobs=$(JOBS) \
+		--kunitconfig=$(DRIVER)/.kunitconfig
+
+qemu-test: kernel initramfs
+	$(TOP)/tools/qemu-test.sh
+
+test: deps
+	$(TOP)/tools/run-tests.sh
+
+bench: deps
+	$(TOP)/tools/bench.sh
+
+checkpatch: source
+	cd $(SRC) && ./scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f $(DRIVER)/*.[ch] $(DRIVER)/Kconfig \
+		$(DRIVER)/Makefile
+
+sparse: kernel
+	rm -f $(OBJ)/$(DRIVER)/*.o
+	$(KMAKE) C=1 W=1 $(DRIVER)/
+
+clean:
+	-$(KMAKE) clean
+	rm -f $(INITRAMFS)
+
+distclean:
+	rm -rf $(BUILD)
