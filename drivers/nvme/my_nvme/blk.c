@@ -1,0 +1,956 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * my_nvme blk.c: the block layer side: tag sets, one gendisk per
+ * namespace, request to command translation, data mapping and completion.
+ */
+
+#include <linux/blk-mq-pci.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "my_nvme.h"
+
+static unsigned int sgl_threshold = SZ_32K;
+module_param(sgl_threshold, uint, 0644);
+MODULE_PARM_DESC(sgl_threshold,
+		 "Use SGLs when the average segment size of a multi-segment request is at least this many bytes and the controller supports SGLs (0 = always PRPs)");
+
+/* ---- Command encoders (pure, tested by KUnit) ---- */
+
+void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
+		    u8 lba_shift, sector_t sector, u32 bytes, u16 control)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->rw.opcode = write ? nvme_cmd_write : nvme_cmd_read;
+	cmd->rw.nsid = cpu_to_le32(nsid);
+	cmd->rw.slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->rw.length = cpu_to_le16((bytes >> lba_shift) - 1);
+	cmd->rw.control = cpu_to_le16(control);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_rw);
+
+void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->common.opcode = nvme_cmd_flush;
+	cmd->common.nsid = cpu_to_le32(nsid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_flush);
+
+void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
+			      u8 lba_shift, sector_t sector, u32 bytes,
+			      bool deallocate)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->write_zeroes.opcode = nvme_cmd_write_zeroes;
+	cmd->write_zeroes.nsid = cpu_to_le32(nsid);
+	cmd->write_zeroes.slba =
+		cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->write_zeroes.length = cpu_to_le16((bytes >> lba_shift) - 1);
+	if (deallocate)
+		cmd->write_zeroes.control = cpu_to_le16(NVME_WZ_DEAC);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_write_zeroes);
+
+void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
+		     unsigned int nr_ranges)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->dsm.opcode = nvme_cmd_dsm;
+	cmd->dsm.nsid = cpu_to_le32(nsid);
+	cmd->dsm.nr = cpu_to_le32(nr_ranges - 1);
+	cmd->dsm.attributes = cpu_to_le32(NVME_DSMGMT_AD);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_dsm);
+
+void my_nvme_dsm_range(struct nvme_dsm_range *range, u8 lba_shift,
+		       sector_t sector, u32 bytes)
+{
+	range->cattr = 0;
+	range->nlb = cpu_to_le32(bytes >> lba_shift);
+	range->slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_dsm_range);
+
+/* ---- Data pointers (pure, tested by KUnit) ---- */
+
+static void *my_nvme_add_list(const struct my_nvme_list_alloc *la,
+			      void **lists, dma_addr_t *list_dma,
+			      int *nr_lists, int max_lists)
+{
+	void *list;
+
+	if (*nr_lists >= max_lists)
+		return NULL;
+	list = la->alloc(la->priv, &list_dma[*nr_lists]);
+	if (list)
+		lists[(*nr_lists)++] = list;
+	return list;
+}
+
+/*
+ * Describe a DMA-mapped scatterlist with PRPs (NVMe 2.0, 4.1.1): PRP1
+ * points at the first byte, PRP2 at the second page or, beyond two pages,
+ * at a list of page addresses. A full list page gives its last slot to a
+ * pointer to the next list page. The block layer's virt boundary
+ * guarantees every segment but the first starts, and every one but the
+ * last ends, on a page boundary.
+ */
+int my_nvme_build_prps(struct scatterlist *sg, u32 length, u32 page_size,
+		       const struct my_nvme_list_alloc *la,
+		       void **lists, dma_addr_t *list_dma, int *nr_lists,
+		       int max_lists, __le64 *prp1, __le64 *prp2)
+{
+	const u32 per_page = page_size / sizeof(__le64);
+	u64 dma_addr = sg_dma_address(sg);
+	int dma_len = sg_dma_len(sg);
+	int remaining = length;
+	u32 first = page_size - (dma_addr & (page_size - 1));
+	__le64 *list;
+	u32 i;
+
+	*prp1 = cpu_to_le64(dma_addr);
+	*prp2 = 0;
+	remaining -= first;
+	if (remaining <= 0)
+		return dma_len >= length ? 0 : -EINVAL;
+
+	dma_len -= first;
+	if (dma_len > 0) {
+		dma_addr += first;
+	} else {
+		sg = sg_next(sg);
+		if (dma_len < 0 || !sg)
+			return -EINVAL;
+		dma_addr = sg_dma_address(sg);
+		dma_len = sg_dma_len(sg);
+	}
+
+	if (remaining <= page_size) {
+		*prp2 = cpu_to_le64(dma_addr);
+		return dma_len >= remaining ? 0 : -EINVAL;
+	}
+
+	list = my_nvme_add_list(la, lists, list_dma, nr_lists, max_lists);
+	if (!list)
+		return -ENOMEM;
+	*prp2 = cpu_to_le64(list_dma[*nr_lists - 1]);
+
+	for (i = 0;;) {
+		if (i == per_page) {
+			__le64 *prev = list;
+
+			list = my_nvme_add_list(la, lists, list_dma, nr_lists,
+						max_lists);
+			if (!list)
+				return -ENOMEM;
+			list[0] = prev[i - 1];
+			prev[i - 1] = cpu_to_le64(list_dma[*nr_lists - 1]);
+			i = 1;
+		}
+		list[i++] = cpu_to_le64(dma_addr);
+		dma_len -= page_size;
+		dma_addr += page_size;
+		remaining -= page_size;
+		if (remaining <= 0)
+			return 0;
+		if (dma_len > 0)
+			continue;
+		sg = sg_next(sg);
+		if (dma_len < 0 || !sg)
+			return -EINVAL;
+		dma_addr = sg_dma_address(sg);
+		dma_len = sg_dma_len(sg);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_build_prps);
+
+static void my_nvme_sgl_data(struct nvme_sgl_desc *desc, u64 addr, u32 len)
+{
+	desc->addr = cpu_to_le64(addr);
+	desc->length = cpu_to_le32(len);
+	desc->type = NVME_SGL_FMT_DATA_DESC << 4;
+}
+
+/*
+ * Describe a DMA-mapped scatterlist with an SGL: one data block
+ * descriptor in the command, or a single last-segment list of them.
+ */
+int my_nvme_build_sgl(struct scatterlist *sgl, int nents, u32 page_size,
+		      const struct my_nvme_list_alloc *la,
+		      void **lists, dma_addr_t *list_dma, int *nr_lists,
+		      struct nvme_sgl_desc *dptr)
+{
+	struct nvme_sgl_desc *list;
+	struct scatterlist *sg;
+	int i;
+
+	if (nents == 1) {
+		my_nvme_sgl_data(dptr, sg_dma_address(sgl), sg_dma_len(sgl));
+		return 0;
+	}
+	if (nents < 1 || nents > page_size / sizeof(*list))
+		return -EINVAL;
+
+	list = my_nvme_add_list(la, lists, list_dma, nr_lists, *nr_lists + 1);
+	if (!list)
+		return -ENOMEM;
+
+	dptr->addr = cpu_to_le64(list_dma[*nr_lists - 1]);
+	dptr->length = cpu_to_le32(nents * sizeof(*list));
+	dptr->type = NVME_SGL_FMT_LAST_SEG_DESC << 4;
+	for_each_sg(sgl, sg, nents, i)
+		my_nvme_sgl_data(&list[i], sg_dma_address(sg), sg_dma_len(sg));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_build_sgl);
+
+/* ---- Status (pure, tested by KUnit) ---- */
+
+/* Mirrors nvme_error_status() in drivers/nvme/host/core.c. */
+blk_status_t my_nvme_status_to_blk(u16 status)
+{
+	switch (status & NVME_SCT_SC_MASK) {
+	case NVME_SC_SUCCESS:
+		return BLK_STS_OK;
+	case NVME_SC_CAP_EXCEEDED:
+		return BLK_STS_NOSPC;
+	case NVME_SC_LBA_RANGE:
+	case NVME_SC_CMD_INTERRUPTED:
+	case NVME_SC_NS_NOT_READY:
+		return BLK_STS_TARGET;
+	case NVME_SC_BAD_ATTRIBUTES:
+	case NVME_SC_INVALID_OPCODE:
+	case NVME_SC_INVALID_FIELD:
+	case NVME_SC_INVALID_NS:
+		return BLK_STS_NOTSUPP;
+	case NVME_SC_WRITE_FAULT:
+	case NVME_SC_READ_ERROR:
+	case NVME_SC_UNWRITTEN_BLOCK:
+	case NVME_SC_ACCESS_DENIED:
+	case NVME_SC_READ_ONLY:
+	case NVME_SC_COMPARE_FAILED:
+		return BLK_STS_MEDIUM;
+	case NVME_SC_GUARD_CHECK:
+	case NVME_SC_APPTAG_CHECK:
+	case NVME_SC_REFTAG_CHECK:
+	case NVME_SC_INVALID_PI:
+		return BLK_STS_PROTECTION;
+	case NVME_SC_RESERVATION_CONFLICT:
+		return BLK_STS_RESV_CONFLICT;
+	case NVME_SC_HOST_PATH_ERROR:
+		return BLK_STS_TRANSPORT;
+	default:
+		return BLK_STS_IOERR;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_status_to_blk);
+
+static const char * const my_nvme_status_names[] = {
+	[NVME_SC_SUCCESS]		= "Success",
+	[NVME_SC_INVALID_OPCODE]	= "Invalid Command Opcode",
+	[NVME_SC_INVALID_FIELD]		= "Invalid Field in Command",
+	[NVME_SC_CMDID_CONFLICT]	= "Command ID Conflict",
+	[NVME_SC_DATA_XFER_ERROR]	= "Data Transfer Error",
+	[NVME_SC_POWER_LOSS]		= "Commands Aborted due to Power Loss Notification",
+	[NVME_SC_INTERNAL]		= "Internal Error",
+	[NVME_SC_ABORT_REQ]		= "Command Abort Requested",
+	[NVME_SC_ABORT_QUEUE]		= "Command Aborted due to SQ Deletion",
+	[NVME_SC_INVALID_NS]		= "Invalid Namespace or Format",
+	[NVME_SC_CMD_SEQ_ERROR]		= "Command Sequence Error",
+	[NVME_SC_SGL_INVALID_LAST]	= "Invalid SGL Segment Descriptor",
+	[NVME_SC_SGL_INVALID_COUNT]	= "Invalid Number of SGL Descriptors",
+	[NVME_SC_SGL_INVALID_DATA]	= "Data SGL Length Invalid",
+	[NVME_SC_SGL_INVALID_TYPE]	= "SGL Descriptor Type Invalid",
+	[NVME_SC_PRP_INVALID_OFFSET]	= "PRP Offset Invalid",
+	[NVME_SC_NS_WRITE_PROTECTED]	= "Namespace is Write Protected",
+	[NVME_SC_CMD_INTERRUPTED]	= "Command Interrupted",
+	[NVME_SC_LBA_RANGE]		= "LBA Out of Range",
+	[NVME_SC_CAP_EXCEEDED]		= "Capacity Exceeded",
+	[NVME_SC_NS_NOT_READY]		= "Namespace Not Ready",
+	[NVME_SC_RESERVATION_CONFLICT]	= "Reservation Conflict",
+	[NVME_SC_CQ_INVALID]		= "Completion Queue Invalid",
+	[NVME_SC_QID_INVALID]		= "Invalid Queue Identifier",
+	[NVME_SC_QUEUE_SIZE]		= "Invalid Queue Size",
+	[NVME_SC_INVALID_VECTOR]	= "Invalid Interrupt Vector",
+	[NVME_SC_INVALID_LOG_PAGE]	= "Invalid Log Page",
+	[NVME_SC_INVALID_FORMAT]	= "Invalid Format",
+	[NVME_SC_INVALID_QUEUE]		= "Invalid Queue Deletion",
+	[NVME_SC_BAD_ATTRIBUTES]	= "Conflicting Attributes",
+	[NVME_SC_INVALID_PI]		= "Invalid Protection Information",
+	[NVME_SC_READ_ONLY]		= "Attempted Write to Read Only Range",
+	[NVME_SC_WRITE_FAULT]		= "Write Fault",
+	[NVME_SC_READ_ERROR]		= "Unrecovered Read Error",
+	[NVME_SC_GUARD_CHECK]		= "End-to-end Guard Check Error",
+	[NVME_SC_APPTAG_CHECK]		= "End-to-end Application Tag Check Error",
+	[NVME_SC_REFTAG_CHECK]		= "End-to-end Reference Tag Check Error",
+	[NVME_SC_COMPARE_FAILED]	= "Compare Failure",
+	[NVME_SC_ACCESS_DENIED]		= "Access Denied",
+	[NVME_SC_UNWRITTEN_BLOCK]	= "Deallocated or Unwritten Logical Block",
+	[NVME_SC_INTERNAL_PATH_ERROR]	= "Internal Pathing Error",
+	[NVME_SC_HOST_PATH_ERROR]	= "Host Pathing Error",
+	[NVME_SC_HOST_ABORTED_CMD]	= "Command Aborted By Host",
+};
+
+/* Name a status for the log; DNR and More do not change the name. */
+const char *my_nvme_status_str(u16 status)
+{
+	u16 code = status & NVME_SCT_SC_MASK;
+
+	if (code < ARRAY_SIZE(my_nvme_status_names) &&
+	    my_nvme_status_names[code])
+		return my_nvme_status_names[code];
+	return "Unknown Status";
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_status_str);
+
+/* ---- Request mapping ---- */
+
+static void *my_nvme_pool_alloc(void *pool, dma_addr_t *dma)
+{
+	return dma_pool_alloc(pool, GFP_ATOMIC, dma);
+}
+
+static void my_nvme_free_lists(struct my_nvme_ctrl *ctrl,
+			       struct my_nvme_iod *iod)
+{
+	while (iod->nr_lists > 0) {
+		iod->nr_lists--;
+		dma_pool_free(ctrl->list_pool, iod->lists[iod->nr_lists],
+			      iod->list_dma[iod->nr_lists]);
+	}
+}
+
+static bool my_nvme_use_sgl(struct my_nvme_queue *q, struct request *rq,
+			    int nents)
+{
+	/* PCIe admin commands must use PRPs (NVMe 2.0, 4.1.2). */
+	if (!q->qid || nents < 2 || !sgl_threshold ||
+	    !(q->ctrl->sgls & MY_NVME_SGLS_SUPPORTED))
+		return false;
+	return DIV_ROUND_UP(blk_rq_payload_bytes(rq), nents) >= sgl_threshold;
+}
+
+/* One bvec within two controller pages needs no list: map it directly. */
+static blk_status_t my_nvme_map_simple(struct my_nvme_ctrl *ctrl,
+				       struct request *rq,
+				       struct nvme_command *cmd,
+				       struct bio_vec *bv)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	u32 first = MY_NVME_CTRL_PAGE_SIZE -
+		(bv->bv_offset & (MY_NVME_CTRL_PAGE_SIZE - 1));
+
+	iod->first_dma = dma_map_bvec(ctrl->dev, bv, rq_dma_dir(rq), 0);
+	if (dma_mapping_error(ctrl->dev, iod->first_dma))
+		return BLK_STS_RESOURCE;
+	iod->dma_len = bv->bv_len;
+
+	cmd->common.dptr.prp1 = cpu_to_le64(iod->first_dma);
+	cmd->common.dptr.prp2 = bv->bv_len > first ?
+		cpu_to_le64(iod->first_dma + first) : 0;
+	return BLK_STS_OK;
+}
+
+static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
+				     struct request *rq,
+				     struct nvme_command *cmd)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	struct my_nvme_list_alloc la = {
+		.alloc = my_nvme_pool_alloc,
+		.priv = ctrl->list_pool,
+	};
+	blk_status_t sts = BLK_STS_RESOURCE;
+	int ret;
+
+	if (blk_rq_nr_phys_segments(rq) == 1) {
+		struct bio_vec bv = req_bvec(rq);
+
+		if ((bv.bv_offset & (MY_NVME_CTRL_PAGE_SIZE - 1)) + bv.bv_len <=
+		    MY_NVME_CTRL_PAGE_SIZE * 2)
+			return my_nvme_map_simple(ctrl, rq, cmd, &bv);
+	}
+
+	iod->sgt.sgl = iod->inline_sg;
+	if (sg_alloc_table_chained(&iod->sgt, blk_rq_nr_phys_segments(rq),
+				   iod->inline_sg, MY_NVME_INLINE_SG))
+		return BLK_STS_RESOURCE;
+
+	iod->sgt.orig_nents = blk_rq_map_sg(rq->q, rq, iod->sgt.sgl);
+	if (!iod->sgt.orig_nents) {
+		sts = BLK_STS_IOERR;
+		goto out_free_sg;
+	}
+
+	ret = dma_map_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq),
+			      DMA_ATTR_NO_WARN);
+	if (ret)
+		goto out_free_sg;
+
+	iod->use_sgl = my_nvme_use_sgl(q, rq, iod->sgt.nents);
+	if (iod->use_sgl) {
+		cmd->common.flags = NVME_CMD_SGL_METABUF;
+		ret = my_nvme_build_sgl(iod->sgt.sgl, iod->sgt.nents,
+					MY_NVME_CTRL_PAGE_SIZE, &la, iod->lists,
+					iod->list_dma, &iod->nr_lists,
+					&cmd->common.dptr.sgl);
+	} else {
+		ret = my_nvme_build_prps(iod->sgt.sgl, blk_rq_payload_bytes(rq),
+					 MY_NVME_CTRL_PAGE_SIZE, &la, iod->lists,
+					 iod->list_dma, &iod->nr_lists,
+					 MY_NVME_MAX_LIST_PAGES,
+					 &cmd->common.dptr.prp1,
+					 &cmd->common.dptr.prp2);
+	}
+	if (!ret)
+		return BLK_STS_OK;
+
+	if (ret == -EINVAL) {
+		dev_err_ratelimited(ctrl->dev,
+				    "cannot describe %u bytes in %u segments\n",
+				    blk_rq_payload_bytes(rq), iod->sgt.nents);
+		sts = BLK_STS_IOERR;
+	}
+	my_nvme_free_lists(ctrl, iod);
+	dma_unmap_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq), 0);
+out_free_sg:
+	sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
+	iod->sgt.nents = 0;
+	return sts;
+}
+
+static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	if (iod->dma_len) {
+		dma_unmap_page(ctrl->dev, iod->first_dma, iod->dma_len,
+			       rq_dma_dir(rq));
+		return;
+	}
+	my_nvme_free_lists(ctrl, iod);
+	if (iod->sgt.nents) {
+		dma_unmap_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq), 0);
+		sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
+	}
+}
+
+/* Deallocate: one range per bio the block layer merged into @rq. */
+static blk_status_t my_nvme_setup_discard(struct my_nvme_ns *ns,
+					  struct request *rq,
+					  struct my_nvme_iod *iod)
+{
+	unsigned short segments = blk_rq_nr_discard_segments(rq);
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+	struct nvme_dsm_range *range;
+	unsigned int n = 0;
+	struct bio *bio;
+
+	range = dma_pool_alloc(ctrl->list_pool, GFP_ATOMIC, &iod->list_dma[0]);
+	if (!range)
+		return BLK_STS_RESOURCE;
+	iod->lists[0] = range;
+	iod->nr_lists = 1;
+
+	if (segments == 1) {
+		my_nvme_dsm_range(range, ns->lba_shift, blk_rq_pos(rq),
+				  blk_rq_bytes(rq));
+		n = 1;
+	} else {
+		__rq_for_each_bio(bio, rq) {
+			if (n < segments)
+				my_nvme_dsm_range(&range[n], ns->lba_shift,
+						  bio->bi_iter.bi_sector,
+						  bio->bi_iter.bi_size);
+			n++;
+		}
+	}
+	if (WARN_ON_ONCE(n != segments)) {
+		my_nvme_free_lists(ctrl, iod);
+		return BLK_STS_IOERR;
+	}
+
+	my_nvme_cmd_dsm(&iod->cmd, ns->nsid, segments);
+	iod->cmd.dsm.dptr.prp1 = cpu_to_le64(iod->list_dma[0]);
+	return BLK_STS_OK;
+}
+
+static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
+				      struct request *rq,
+				      struct my_nvme_iod *iod)
+{
+	u16 control = (rq->cmd_flags & REQ_FUA) ? NVME_RW_FUA : 0;
+
+	switch (req_op(rq)) {
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT:
+		/* Passthrough: the submitter built iod->cmd. */
+		return BLK_STS_OK;
+	case REQ_OP_FLUSH:
+		my_nvme_cmd_flush(&iod->cmd, ns->nsid);
+		return BLK_STS_OK;
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		my_nvme_cmd_rw(&iod->cmd, req_op(rq) == REQ_OP_WRITE, ns->nsid,
+			       ns->lba_shift, blk_rq_pos(rq), blk_rq_bytes(rq),
+			       control);
+		return BLK_STS_OK;
+	case REQ_OP_WRITE_ZEROES:
+		my_nvme_cmd_write_zeroes(&iod->cmd, ns->nsid, ns->lba_shift,
+					 blk_rq_pos(rq), blk_rq_bytes(rq),
+					 false);
+		return BLK_STS_OK;
+	case REQ_OP_DISCARD:
+		return my_nvme_setup_discard(ns, rq, iod);
+	default:
+		return BLK_STS_NOTSUPP;
+	}
+}
+
+static bool my_nvme_has_data(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT:
+		return blk_rq_nr_phys_segments(rq);
+	default:
+		return false;
+	}
+}
+
+static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
+				     const struct blk_mq_queue_data *bd)
+{
+	struct my_nvme_queue *q = hctx->driver_data;
+	struct request *rq = bd->rq;
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ns *ns = hctx->queue->queuedata;
+	blk_status_t sts;
+
+	iod->status = 0;
+	if (unlikely(!test_bit(MY_NVME_Q_LIVE, &q->flags)))
+		return BLK_STS_IOERR;
+
+	iod->use_sgl = false;
+	iod->dma_len = 0;
+	iod->nr_lists = 0;
+	iod->sgt.nents = 0;
+
+	if (!blk_rq_is_passthrough(rq)) {
+		sts = my_nvme_setup_cmd(ns, rq, iod);
+		if (sts)
+			return sts;
+	}
+
+	if (my_nvme_has_data(rq)) {
+		sts = my_nvme_map_data(q, rq, &iod->cmd);
+		if (sts) {
+			my_nvme_free_lists(q->ctrl, iod);
+			return sts;
+		}
+	}
+
+	iod->cmd.common.command_id = rq->tag;
+	blk_mq_start_request(rq);
+	my_nvme_submit_cmd(q, &iod->cmd, bd->last);
+	return BLK_STS_OK;
+}
+
+static void my_nvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	my_nvme_commit_sq(hctx->driver_data);
+}
+
+static void my_nvme_log_error(struct my_nvme_ctrl *ctrl, struct request *rq,
+			      u16 status)
+{
+	dev_err_ratelimited(ctrl->dev,
+			    "%s: %s error: %s (sct 0x%x sc 0x%x%s), sector %llu, %u bytes\n",
+			    rq->q->disk ? rq->q->disk->disk_name : "admin",
+			    blk_op_str(req_op(rq)), my_nvme_status_str(status),
+			    (status & NVME_SCT_MASK) >> 8, status & NVME_SC_MASK,
+			    (status & NVME_STATUS_DNR) ? ", DNR" : "",
+			    (unsigned long long)blk_rq_pos(rq), blk_rq_bytes(rq));
+}
+
+static void my_nvme_complete_rq(struct request *rq)
+{
+	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	my_nvme_unmap_data(q->ctrl, rq);
+	if (unlikely(iod->status) && !blk_rq_is_passthrough(rq) &&
+	    !(rq->rq_flags & RQF_QUIET))
+		my_nvme_log_error(q->ctrl, rq, iod->status);
+	blk_mq_end_request(rq, my_nvme_status_to_blk(iod->status));
+}
+
+/* Called by queue.c for each new CQ entry; the command id is the tag. */
+void my_nvme_complete_cqe(struct my_nvme_queue *q,
+			  const struct nvme_completion *cqe)
+{
+	u16 tag = READ_ONCE(cqe->command_id);
+	struct my_nvme_iod *iod;
+	struct request *rq;
+
+	rq = q->tags ? blk_mq_tag_to_rq(q->tags, tag) : NULL;
+	if (unlikely(!rq || blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
+		dev_warn_ratelimited(q->ctrl->dev,
+				     "queue %u: completion for unknown command id %u\n",
+				     q->qid, tag);
+		return;
+	}
+
+	iod = blk_mq_rq_to_pdu(rq);
+	iod->status = le16_to_cpu(cqe->status) >> 1;
+	iod->result = cqe->result;
+	if (unlikely(iod->status))
+		q->stats.errors++;
+	blk_mq_complete_request(rq);
+}
+
+static enum blk_eh_timer_return my_nvme_timeout(struct request *rq)
+{
+	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
+
+	/* A lost interrupt looks like a timeout: look at the CQ first. */
+	my_nvme_reap_cq(q);
+	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
+		dev_warn(ctrl->dev,
+			 "queue %u tag %d completed by polling (missed interrupt?)\n",
+			 q->qid, rq->tag);
+		return BLK_EH_DONE;
+	}
+
+	dev_err(ctrl->dev, "queue %u tag %d opcode 0x%02x timed out, CSTS 0x%x\n",
+		q->qid, rq->tag, iod->cmd.common.opcode, csts);
+
+	/*
+	 * While the controller is being torn down the teardown path owns
+	 * it: fail just this command and let teardown go on.
+	 */
+	if (READ_ONCE(ctrl->state) == MY_NVME_CTRL_DELETING ||
+	    READ_ONCE(ctrl->state) == MY_NVME_CTRL_DEAD) {
+		iod->status = NVME_SC_HOST_ABORTED_CMD;
+		blk_mq_complete_request(rq);
+		return BLK_EH_DONE;
+	}
+
+	my_nvme_kill(ctrl, "command timeout");
+	return BLK_EH_DONE;
+}
+
+static bool my_nvme_cancel_rq(struct request *rq, void *data)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	if (blk_mq_request_completed(rq))
+		return true;
+	iod->status = NVME_SC_HOST_ABORTED_CMD;
+	blk_mq_complete_request(rq);
+	return true;
+}
+
+/* Fail every command still outstanding; the controller is disabled. */
+void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl)
+{
+	if (ctrl->tagset_ready) {
+		blk_mq_tagset_busy_iter(&ctrl->tagset, my_nvme_cancel_rq, ctrl);
+		blk_mq_tagset_wait_completed_request(&ctrl->tagset);
+	}
+	if (ctrl->admin_q) {
+		blk_mq_tagset_busy_iter(&ctrl->admin_tagset, my_nvme_cancel_rq,
+					ctrl);
+		blk_mq_tagset_wait_completed_request(&ctrl->admin_tagset);
+	}
+}
+
+static int my_nvme_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			     unsigned int hctx_idx)
+{
+	struct my_nvme_ctrl *ctrl = data;
+
+	hctx->driver_data = &ctrl->queues[hctx_idx + 1];
+	return 0;
+}
+
+static int my_nvme_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+				   unsigned int hctx_idx)
+{
+	struct my_nvme_ctrl *ctrl = data;
+
+	hctx->driver_data = &ctrl->queues[0];
+	return 0;
+}
+
+/* Each I/O queue has its own vector; its affinity decides the CPUs. */
+static void my_nvme_map_queues(struct blk_mq_tag_set *set)
+{
+	struct my_nvme_ctrl *ctrl = set->driver_data;
+	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+
+	if (ctrl->nr_vecs > 1)
+		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
+	else
+		blk_mq_map_queues(map);
+}
+
+static const struct blk_mq_ops my_nvme_mq_ops = {
+	.queue_rq	= my_nvme_queue_rq,
+	.commit_rqs	= my_nvme_commit_rqs,
+	.complete	= my_nvme_complete_rq,
+	.init_hctx	= my_nvme_init_hctx,
+	.map_queues	= my_nvme_map_queues,
+	.timeout	= my_nvme_timeout,
+};
+
+static const struct blk_mq_ops my_nvme_admin_mq_ops = {
+	.queue_rq	= my_nvme_queue_rq,
+	.complete	= my_nvme_complete_rq,
+	.init_hctx	= my_nvme_admin_init_hctx,
+	.timeout	= my_nvme_timeout,
+};
+
+/* ---- Tag sets ---- */
+
+int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->admin_tagset;
+	struct queue_limits lim = {
+		.max_hw_sectors		= MY_NVME_CTRL_PAGE_SIZE >> SECTOR_SHIFT,
+		.max_segments		= MY_NVME_MAX_SEGS,
+		.virt_boundary_mask	= MY_NVME_CTRL_PAGE_SIZE - 1,
+		.dma_alignment		= 3,
+	};
+	int ret;
+
+	set->ops = &my_nvme_admin_mq_ops;
+	set->nr_hw_queues = 1;
+	set->queue_depth = NVME_AQ_DEPTH - 1;
+	set->timeout = MY_NVME_ADMIN_TIMEOUT;
+	set->numa_node = dev_to_node(ctrl->dev);
+	set->cmd_size = sizeof(struct my_nvme_iod);
+	set->flags = BLK_MQ_F_NO_SCHED;
+	set->driver_data = ctrl;
+
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+
+	ctrl->admin_q = blk_mq_alloc_queue(set, &lim, NULL);
+	if (IS_ERR(ctrl->admin_q)) {
+		ret = PTR_ERR(ctrl->admin_q);
+		ctrl->admin_q = NULL;
+		blk_mq_free_tag_set(set);
+		return ret;
+	}
+	ctrl->queues[0].tags = set->tags[0];
+	return 0;
+}
+
+/* Admin transfers may grow to MDTS once Identify Controller told it. */
+int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl)
+{
+	struct queue_limits lim = queue_limits_start_update(ctrl->admin_q);
+
+	lim.max_hw_sectors = ctrl->max_hw_sectors;
+	return queue_limits_commit_update(ctrl->admin_q, &lim);
+}
+
+void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
+	blk_mq_destroy_queue(ctrl->admin_q);
+	blk_put_queue(ctrl->admin_q);
+	ctrl->admin_q = NULL;
+	blk_mq_free_tag_set(&ctrl->admin_tagset);
+}
+
+int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl)
+{
+	struct blk_mq_tag_set *set = &ctrl->tagset;
+	unsigned int i;
+	int ret;
+
+	set->ops = &my_nvme_mq_ops;
+	set->nr_hw_queues = ctrl->nr_io_queues;
+	set->nr_maps = 1;
+	set->queue_depth = min_t(u32, ctrl->q_depth - 1, BLK_MQ_MAX_DEPTH);
+	set->numa_node = dev_to_node(ctrl->dev);
+	set->cmd_size = sizeof(struct my_nvme_iod);
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->driver_data = ctrl;
+
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+	for (i = 0; i < ctrl->nr_io_queues; i++)
+		ctrl->queues[i + 1].tags = set->tags[i];
+	ctrl->tagset_ready = true;
+	return 0;
+}
+
+void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->tagset_ready)
+		return;
+	blk_mq_free_tag_set(&ctrl->tagset);
+	ctrl->tagset_ready = false;
+}
+
+/* ---- Namespaces ---- */
+
+static void my_nvme_free_disk(struct gendisk *disk)
+{
+	kfree(disk->private_data);
+}
+
+static const struct block_device_operations my_nvme_bdev_ops = {
+	.owner		= THIS_MODULE,
+	.free_disk	= my_nvme_free_disk,
+};
+
+static void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl,
+			      const struct nvme_id_ns *id, u8 lba_shift,
+			      struct queue_limits *lim)
+{
+	u32 bs = 1U << lba_shift;
+
+	lim->logical_block_size = bs;
+	lim->physical_block_size = bs;
+	lim->max_hw_sectors = ctrl->max_hw_sectors;
+	lim->max_segments = MY_NVME_MAX_SEGS;
+	lim->virt_boundary_mask = MY_NVME_CTRL_PAGE_SIZE - 1;
+	lim->dma_alignment = 3;
+
+	/* NPWG/NOWS are 0's based multiples of the LBA size. */
+	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
+		u32 pwg = bs * (1 + le16_to_cpu(id->npwg));
+		u32 ows = bs * (1 + le16_to_cpu(id->nows));
+
+		lim->physical_block_size = min_t(u32, rounddown_pow_of_two(pwg),
+						 PAGE_SIZE);
+		lim->io_min = lim->physical_block_size;
+		lim->io_opt = ows;
+	}
+
+	if (ctrl->vwc & NVME_CTRL_VWC_PRESENT)
+		lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
+
+	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
+		lim->max_hw_discard_sectors = UINT_MAX;
+		lim->max_discard_segments = NVME_DSM_MAX_RANGES;
+		lim->discard_granularity = bs;
+	}
+
+	/* Write Zeroes carries no data; NLB is 16 bits, 0's based. */
+	if (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES)
+		lim->max_write_zeroes_sectors = 0x10000U <<
+			(lba_shift - SECTOR_SHIFT);
+}
+
+/*
+ * Register a gendisk for namespace @nsid. Namespaces we cannot drive are
+ * skipped with a log line: the controller may still have others.
+ */
+int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+		   const struct nvme_id_ns *id)
+{
+	u8 lbaf = nvme_lbaf_index(id->flbas);
+	u8 lba_shift = id->lbaf[lbaf].ds;
+	u64 nsze = le64_to_cpu(id->nsze);
+	struct queue_limits lim = {};
+	struct gendisk *disk;
+	struct my_nvme_ns *ns;
+	int ret;
+
+	if (!nsze) {
+		dev_info(ctrl->dev, "namespace %u: size 0, skipped\n", nsid);
+		return -ENODEV;
+	}
+	if (lbaf > id->nlbaf) {
+		dev_warn(ctrl->dev, "namespace %u: LBA format %u of %u, skipped\n",
+			 nsid, lbaf, id->nlbaf + 1);
+		return -ENODEV;
+	}
+	if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK)) {
+		dev_warn(ctrl->dev,
+			 "namespace %u: metadata (%u bytes) or protection information (type %u) not supported, skipped\n",
+			 nsid, le16_to_cpu(id->lbaf[lbaf].ms),
+			 id->dps & NVME_NS_DPS_PI_MASK);
+		return -ENODEV;
+	}
+	if (lba_shift < SECTOR_SHIFT || lba_shift > PAGE_SHIFT) {
+		dev_warn(ctrl->dev,
+			 "namespace %u: %u-byte logical blocks not supported, skipped\n",
+			 nsid, lba_shift < 32 ? 1U << lba_shift : 0);
+		return -ENODEV;
+	}
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	if (!ns)
+		return -ENOMEM;
+	ns->ctrl = ctrl;
+	ns->nsid = nsid;
+	ns->lba_shift = lba_shift;
+
+	my_nvme_ns_limits(ctrl, id, lba_shift, &lim);
+	disk = blk_mq_alloc_disk(&ctrl->tagset, &lim, ns);
+	if (IS_ERR(disk)) {
+		kfree(ns);
+		return PTR_ERR(disk);
+	}
+	disk->fops = &my_nvme_bdev_ops;
+	disk->private_data = ns;
+	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
+		 ctrl->instance, nsid);
+	set_capacity(disk, nsze << (lba_shift - SECTOR_SHIFT));
+	ns->disk = disk;
+
+	ret = device_add_disk(ctrl->dev, disk, NULL);
+	if (ret) {
+		dev_err(ctrl->dev, "namespace %u: add_disk failed: %d\n",
+			nsid, ret);
+		put_disk(disk);	/* frees ns through ->free_disk */
+		return ret;
+	}
+
+	mutex_lock(&ctrl->ns_lock);
+	list_add_tail(&ns->list, &ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
+
+	dev_info(ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
+		 disk->disk_name, nsze, 1U << lba_shift,
+		 (nsze << lba_shift) >> 20,
+		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? ", write back" : "");
+	return 0;
+}
+
+void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns, *next;
+	LIST_HEAD(list);
+
+	mutex_lock(&ctrl->ns_lock);
+	list_splice_init(&ctrl->namespaces, &list);
+	mutex_unlock(&ctrl->ns_lock);
+
+	list_for_each_entry_safe(ns, next, &list, list) {
+		list_del(&ns->list);
+		/* Nothing can reach a dead controller: do not wait on I/O. */
+		if (READ_ONCE(ctrl->state) == MY_NVME_CTRL_DEAD)
+			blk_mark_disk_dead(ns->disk);
+		del_gendisk(ns->disk);
+		put_disk(ns->disk);
+	}
+}

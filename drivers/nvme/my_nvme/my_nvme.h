@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * my_nvme: the one internal header. It holds the controller, queue,
+ * namespace and per-request structures and the prototypes shared by
+ * pci.c, queue.c, admin.c, blk.c and the KUnit tests.
+ */
+#ifndef _MY_NVME_H
+#define _MY_NVME_H
+
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/device.h>
+#include <linux/dmapool.h>
+#include <linux/mutex.h>
+#include <linux/nvme.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#define MY_NVME_NAME		"my_nvme"
+
+/* The host page size we program into CC.MPS; PRP entries are this size. */
+#define MY_NVME_CTRL_PAGE_SHIFT	12
+#define MY_NVME_CTRL_PAGE_SIZE	(1U << MY_NVME_CTRL_PAGE_SHIFT)
+
+/* Largest transfer we build descriptors for, whatever MDTS allows. */
+#define MY_NVME_MAX_KB		4096
+#define MY_NVME_MAX_SEGS	256
+/* Scatterlist entries kept in the request PDU before chaining. */
+#define MY_NVME_INLINE_SG	2
+/*
+ * PRP list pages one request may need: a 4 MiB transfer has 1024 entries,
+ * 511 per page plus a chain pointer, so three pages; keep headroom.
+ */
+#define MY_NVME_MAX_LIST_PAGES	8
+
+/* Identify Controller SGLS bits 1:0: SGLs supported (any alignment). */
+#define MY_NVME_SGLS_SUPPORTED	0x3
+
+#define MY_NVME_ADMIN_TIMEOUT	(60 * HZ)
+#define MY_NVME_MIN_Q_DEPTH	2
+
+/* Controller life cycle; every transition goes through my_nvme_set_state(). */
+enum my_nvme_ctrl_state {
+	MY_NVME_CTRL_NEW,	/* probing: registers mapped, not yet usable */
+	MY_NVME_CTRL_LIVE,	/* I/O queues up, disks registered */
+	MY_NVME_CTRL_DELETING,	/* remove or shutdown in progress */
+	MY_NVME_CTRL_DEAD,	/* failed or gone: every command fails */
+};
+
+/* CAP decoded into the units the driver works in. */
+struct my_nvme_cap_info {
+	u32	max_queue_entries;	/* CAP.MQES + 1 */
+	bool	contiguous_required;	/* CAP.CQR */
+	u32	ready_timeout_ms;	/* CAP.TO in milliseconds */
+	u32	doorbell_stride;	/* bytes between doorbells */
+	bool	nvm_command_set;	/* CAP.CSS bit 0 */
+	u32	page_size_min;		/* bytes */
+	u32	page_size_max;		/* bytes */
+	bool	cmb_supported;		/* CAP.CMBS */
+};
+
+/* Per-queue counters, read through debugfs; written by one side each. */
+struct my_nvme_queue_stats {
+	u64	submitted;	/* under sq_lock */
+	u64	completed;	/* in the completion handler */
+	u64	interrupts;	/* handler calls that found work */
+	u64	spurious;	/* handler calls that found nothing */
+	u64	errors;		/* completions with a non-zero status */
+};
+
+struct my_nvme_ctrl;
+
+struct my_nvme_queue {
+	struct my_nvme_ctrl	*ctrl;
+	spinlock_t		sq_lock;	/* sq_tail, last_sq_tail, SQ slots */
+	struct nvme_command	*sq_cmds;
+	struct nvme_completion	*cqes;
+	dma_addr_t		sq_dma_addr;
+	dma_addr_t		cq_dma_addr;
+	u32 __iomem		*sq_db;
+	u32 __iomem		*cq_db;
+	struct blk_mq_tags	*tags;
+	u32			q_depth;
+	u16			qid;
+	u16			sq_tail;
+	u16			last_sq_tail;
+	u16			cq_head;
+	u8			cq_phase;
+	s16			cq_vector;	/* -1 when no IRQ is requested */
+	unsigned long		flags;
+#define MY_NVME_Q_LIVE		0	/* created on the controller */
+	struct my_nvme_queue_stats stats;
+};
+
+struct my_nvme_ns {
+	struct list_head	list;
+	struct my_nvme_ctrl	*ctrl;
+	struct gendisk		*disk;
+	u32			nsid;
+	u8			lba_shift;
+};
+
+struct my_nvme_ctrl {
+	struct pci_dev		*pdev;
+	struct device		*dev;
+	void __iomem		*bar;
+	u32 __iomem		*dbs;
+	int			instance;
+
+	u64			cap;
+	struct my_nvme_cap_info	cap_info;
+	u32			vs;
+	u32			ctrl_config;
+
+	spinlock_t		state_lock;	/* state */
+	enum my_nvme_ctrl_state	state;
+	struct mutex		shutdown_lock;	/* disable, kill, teardown */
+
+	struct my_nvme_queue	*queues;	/* [0] admin, [1..] I/O */
+	unsigned int		max_qid;	/* queues[] has max_qid + 1 slots */
+	unsigned int		nr_io_queues;	/* I/O queues created */
+	unsigned int		nr_vecs;	/* IRQ vectors allocated */
+	u32			q_depth;	/* I/O queue depth */
+
+	struct blk_mq_tag_set	admin_tagset;
+	struct request_queue	*admin_q;
+	struct blk_mq_tag_set	tagset;
+	bool			tagset_ready;
+	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
+
+	struct mutex		ns_lock;	/* namespaces */
+	struct list_head	namespaces;
+
+	/* From Identify Controller. */
+	char			model[41];
+	char			serial[21];
+	char			firmware[9];
+	u32			nn;
+	u32			max_hw_sectors;
+	u32			shutdown_timeout_ms;
+	u16			oncs;
+	u8			vwc;
+	u32			sgls;
+};
+
+/* Per-request driver data (the blk-mq PDU). */
+struct my_nvme_iod {
+	struct nvme_command	cmd;
+	u16			status;		/* NVMe SCT/SC, phase bit dropped */
+	union nvme_result	result;
+	bool			use_sgl;
+	unsigned int		dma_len;	/* set when mapped as one bvec */
+	dma_addr_t		first_dma;
+	int			nr_lists;
+	void			*lists[MY_NVME_MAX_LIST_PAGES];
+	dma_addr_t		list_dma[MY_NVME_MAX_LIST_PAGES];
+	struct sg_table		sgt;
+	struct scatterlist	inline_sg[MY_NVME_INLINE_SG];
+};
+
+/*
+ * Where descriptor list pages come from: the dma_pool in the driver, a
+ * plain allocation in the KUnit tests.
+ */
+struct my_nvme_list_alloc {
+	void	*(*alloc)(void *priv, dma_addr_t *dma);
+	void	*priv;
+};
+
+/* pci.c */
+int my_nvme_set_state(struct my_nvme_ctrl *ctrl,
+		      enum my_nvme_ctrl_state new_state);
+void my_nvme_kill(struct my_nvme_ctrl *ctrl, const char *why);
+void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info);
+
+/* queue.c */
+u32 my_nvme_sq_db_offset(u16 qid, u32 stride);
+u32 my_nvme_cq_db_offset(u16 qid, u32 stride);
+bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase);
+void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
+void my_nvme_free_queue(struct my_nvme_queue *q);
+void my_nvme_init_queue(struct my_nvme_queue *q);
+int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
+void my_nvme_free_irq(struct my_nvme_queue *q);
+void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
+			bool ring);
+void my_nvme_commit_sq(struct my_nvme_queue *q);
+void my_nvme_reap_cq(struct my_nvme_queue *q);
+
+/* admin.c */
+void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid);
+void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11);
+void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
+			   dma_addr_t dma, u32 depth, s16 vector);
+void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,
+			   dma_addr_t dma, u32 depth, u16 cqid);
+void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid);
+u32 my_nvme_num_queues_dword(unsigned int nr_io_queues);
+unsigned int my_nvme_num_queues_granted(u32 result);
+int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl, struct nvme_command *cmd,
+			    void *buf, unsigned int len, u32 *result);
+int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
+int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
+int my_nvme_create_io_queue(struct my_nvme_queue *q);
+int my_nvme_delete_io_queue(struct my_nvme_queue *q);
+int my_nvme_scan_namespaces(struct my_nvme_ctrl *ctrl);
+
+/* blk.c */
+void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
+		    u8 lba_shift, sector_t sector, u32 bytes, u16 control);
+void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid);
+void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
+			      u8 lba_shift, sector_t sector, u32 bytes,
+			      bool deallocate);
+void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
+		     unsigned int nr_ranges);
+void my_nvme_dsm_range(struct nvme_dsm_range *range, u8 lba_shift,
+		       sector_t sector, u32 bytes);
+int my_nvme_build_prps(struct scatterlist *sgl, u32 length, u32 page_size,
+		       const struct my_nvme_list_alloc *la,
+		       void **lists, dma_addr_t *list_dma, int *nr_lists,
+		       int max_lists, __le64 *prp1, __le64 *prp2);
+int my_nvme_build_sgl(struct scatterlist *sgl, int nents, u32 page_size,
+		      const struct my_nvme_list_alloc *la,
+		      void **lists, dma_addr_t *list_dma, int *nr_lists,
+		      struct nvme_sgl_desc *dptr);
+blk_status_t my_nvme_status_to_blk(u16 status);
+const char *my_nvme_status_str(u16 status);
+int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl);
+int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl);
+void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl);
+int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl);
+void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl);
+void my_nvme_complete_cqe(struct my_nvme_queue *q,
+			  const struct nvme_completion *cqe);
+void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl);
+int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+		   const struct nvme_id_ns *id);
+void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
+
+#endif /* _MY_NVME_H */

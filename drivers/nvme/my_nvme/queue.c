@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * my_nvme queue.c: submission and completion queue rings, doorbells
+ * (spaced by CAP.DSTRD), command submission and completion by phase bit.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <kunit/visibility.h>
+
+#include "my_nvme.h"
+
+/*
+ * NVMe 2.0, 3.1.4.x: doorbells start at 1000h; SQ y tail is at
+ * 1000h + (2y) * stride, CQ y head at 1000h + (2y + 1) * stride, where
+ * stride = 4 << CAP.DSTRD bytes.
+ */
+u32 my_nvme_sq_db_offset(u16 qid, u32 stride)
+{
+	return NVME_REG_DBS + 2 * qid * stride;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_sq_db_offset);
+
+u32 my_nvme_cq_db_offset(u16 qid, u32 stride)
+{
+	return NVME_REG_DBS + (2 * qid + 1) * stride;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_db_offset);
+
+/* A CQ entry is new when its phase tag matches the phase we expect. */
+bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase)
+{
+	return (le16_to_cpu(READ_ONCE(cqe->status)) & 1) == phase;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cqe_pending);
+
+/* The controller inverts the phase tag each time it wraps the ring. */
+void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
+{
+	if (++(*head) == depth) {
+		*head = 0;
+		*phase ^= 1;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
+
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
+{
+	struct my_nvme_queue *q = &ctrl->queues[qid];
+
+	q->cqes = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->cqes),
+				     &q->cq_dma_addr, GFP_KERNEL);
+	if (!q->cqes)
+		return -ENOMEM;
+
+	q->sq_cmds = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->sq_cmds),
+					&q->sq_dma_addr, GFP_KERNEL);
+	if (!q->sq_cmds) {
+		dma_free_coherent(ctrl->dev, depth * sizeof(*q->cqes),
+				  (void *)q->cqes, q->cq_dma_addr);
+		q->cqes = NULL;
+		return -ENOMEM;
+	}
+
+	q->ctrl = ctrl;
+	q->qid = qid;
+	q->q_depth = depth;
+	q->cq_vector = -1;
+	spin_lock_init(&q->sq_lock);
+	q->sq_db = (void __iomem *)ctrl->bar +
+		my_nvme_sq_db_offset(qid, ctrl->cap_info.doorbell_stride);
+	q->cq_db = (void __iomem *)ctrl->bar +
+		my_nvme_cq_db_offset(qid, ctrl->cap_info.doorbell_stride);
+	my_nvme_init_queue(q);
+	return 0;
+}
+
+void my_nvme_free_queue(struct my_nvme_queue *q)
+{
+	if (!q->cqes)
+		return;
+	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->cqes),
+			  (void *)q->cqes, q->cq_dma_addr);
+	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->sq_cmds),
+			  q->sq_cmds, q->sq_dma_addr);
+	q->cqes = NULL;
+	q->sq_cmds = NULL;
+}
+
+/* Reset the ring state to what a freshly created queue pair expects. */
+void my_nvme_init_queue(struct my_nvme_queue *q)
+{
+	q->sq_tail = 0;
+	q->last_sq_tail = 0;
+	q->cq_head = 0;
+	q->cq_phase = 1;
+	memset((void *)q->cqes, 0, q->q_depth * sizeof(*q->cqes));
+}
+
+static void my_nvme_write_sq_db(struct my_nvme_queue *q)
+{
+	writel(q->sq_tail, q->sq_db);
+	q->last_sq_tail = q->sq_tail;
+}
+
+/*
+ * Copy a command into the next SQ slot. The doorbell is rung only when
+ * @ring is set (the last request of a blk-mq batch), so a batch costs one
+ * MMIO write.
+ */
+void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
+			bool ring)
+{
+	spin_lock(&q->sq_lock);
+	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
+	if (++q->sq_tail == q->q_depth)
+		q->sq_tail = 0;
+	q->stats.submitted++;
+	if (ring)
+		my_nvme_write_sq_db(q);
+	spin_unlock(&q->sq_lock);
+}
+
+/* Ring the doorbell for commands queued without one (blk-mq commit_rqs). */
+void my_nvme_commit_sq(struct my_nvme_queue *q)
+{
+	spin_lock(&q->sq_lock);
+	if (q->sq_tail != q->last_sq_tail)
+		my_nvme_write_sq_db(q);
+	spin_unlock(&q->sq_lock);
+}
+
+/*
+ * Consume every new completion, then tell the controller once how far we
+ * got. Callers serialise per queue: the queue's interrupt handler, or a
+ * caller that has disabled that interrupt.
+ */
+static bool my_nvme_process_cq(struct my_nvme_queue *q)
+{
+	bool found = false;
+
+	while (my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase)) {
+		/* Read the entry only after its phase bit says it is new. */
+		dma_rmb();
+		my_nvme_complete_cqe(q, &q->cqes[q->cq_head]);
+		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->q_depth);
+		q->stats.completed++;
+		found = true;
+	}
+	if (found)
+		writel(q->cq_head, q->cq_db);
+	return found;
+}
+
+static irqreturn_t my_nvme_irq(int irq, void *data)
+{
+	struct my_nvme_queue *q = data;
+
+	if (my_nvme_process_cq(q)) {
+		q->stats.interrupts++;
+		return IRQ_HANDLED;
+	}
+	q->stats.spurious++;
+	return IRQ_NONE;
+}
+
+int my_nvme_request_irq(struct my_nvme_queue *q, int vector)
+{
+	struct pci_dev *pdev = q->ctrl->pdev;
+	int ret;
+
+	ret = pci_request_irq(pdev, vector, my_nvme_irq, NULL, q,
+			      MY_NVME_NAME "%dq%d", q->ctrl->instance, q->qid);
+	if (ret)
+		return ret;
+	q->cq_vector = vector;
+	return 0;
+}
+
+void my_nvme_free_irq(struct my_nvme_queue *q)
+{
+	if (q->cq_vector < 0)
+		return;
+	pci_free_irq(q->ctrl->pdev, q->cq_vector, q);
+	q->cq_vector = -1;
+}
+
+/*
+ * Reap completions outside the interrupt handler (timeouts, teardown):
+ * masking the vector keeps the handler from running concurrently.
+ */
+void my_nvme_reap_cq(struct my_nvme_queue *q)
+{
+	int irq;
+
+	if (!q->cqes)
+		return;
+	if (q->cq_vector < 0) {
+		my_nvme_process_cq(q);
+		return;
+	}
+	irq = pci_irq_vector(q->ctrl->pdev, q->cq_vector);
+	disable_irq(irq);
+	my_nvme_process_cq(q);
+	enable_irq(irq);
+}
