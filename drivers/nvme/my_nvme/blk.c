@@ -328,6 +328,7 @@ static bool my_nvme_use_sgl(struct my_nvme_queue *q, struct request *rq,
 {
 	/* PCIe admin commands must use PRPs (NVMe 2.0, 4.1.2). */
 	if (!q->qid || nents < 2 || !sgl_threshold ||
+	    nents > MY_NVME_CTRL_PAGE_SIZE / sizeof(struct nvme_sgl_desc) ||
 	    !(q->ctrl->sgls & MY_NVME_SGLS_SUPPORTED))
 		return false;
 	return DIV_ROUND_UP(blk_rq_payload_bytes(rq), nents) >= sgl_threshold;
@@ -612,6 +613,13 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 	iod->result = cqe->result;
 	if (unlikely(iod->status))
 		q->stats.errors++;
+	if (iod->use_sgl) {
+		q->stats.sgl++;
+	} else if (iod->nr_lists && req_op(rq) != REQ_OP_DISCARD) {
+		q->stats.prp_list++;
+		if (iod->nr_lists > 1)
+			q->stats.prp_chain++;
+	}
 	blk_mq_complete_request(rq);
 }
 
@@ -812,11 +820,16 @@ void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl)
 
 static void my_nvme_free_disk(struct gendisk *disk)
 {
-	kfree(disk->private_data);
+	struct my_nvme_ns *ns = disk->private_data;
+
+	put_device(&ns->ctrl->ctrl_dev);
+	kfree(ns);
 }
 
 static const struct block_device_operations my_nvme_bdev_ops = {
 	.owner		= THIS_MODULE,
+	.ioctl		= my_nvme_ns_ioctl,
+	.compat_ioctl	= blkdev_compat_ptr_ioctl,
 	.free_disk	= my_nvme_free_disk,
 };
 
@@ -910,6 +923,8 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		kfree(ns);
 		return PTR_ERR(disk);
 	}
+	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
+	get_device(&ctrl->ctrl_dev);
 	disk->fops = &my_nvme_bdev_ops;
 	disk->private_data = ns;
 	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
@@ -917,7 +932,7 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	set_capacity(disk, nsze << (lba_shift - SECTOR_SHIFT));
 	ns->disk = disk;
 
-	ret = device_add_disk(ctrl->dev, disk, NULL);
+	ret = device_add_disk(&ctrl->ctrl_dev, disk, NULL);
 	if (ret) {
 		dev_err(ctrl->dev, "namespace %u: add_disk failed: %d\n",
 			nsid, ret);

@@ -9,14 +9,17 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/dmapool.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <uapi/linux/nvme_ioctl.h>
 
 #define MY_NVME_NAME		"my_nvme"
 
@@ -26,7 +29,7 @@
 
 /* Largest transfer we build descriptors for, whatever MDTS allows. */
 #define MY_NVME_MAX_KB		4096
-#define MY_NVME_MAX_SEGS	256
+#define MY_NVME_MAX_SEGS	(MY_NVME_MAX_KB / (MY_NVME_CTRL_PAGE_SIZE >> 10))
 /* Scatterlist entries kept in the request PDU before chaining. */
 #define MY_NVME_INLINE_SG	2
 /*
@@ -68,6 +71,9 @@ struct my_nvme_queue_stats {
 	u64	interrupts;	/* handler calls that found work */
 	u64	spurious;	/* handler calls that found nothing */
 	u64	errors;		/* completions with a non-zero status */
+	u64	sgl;		/* data described by an SGL */
+	u64	prp_list;	/* data needing a PRP list page */
+	u64	prp_chain;	/* ... more than one, chained */
 };
 
 struct my_nvme_ctrl;
@@ -104,7 +110,12 @@ struct my_nvme_ns {
 
 struct my_nvme_ctrl {
 	struct pci_dev		*pdev;
-	struct device		*dev;
+	struct device		*dev;		/* the PCI device, for DMA and logs */
+	struct device		ctrl_dev;	/* class device, /dev/my_nvme<N> */
+	struct cdev		cdev;
+	bool			ctrl_dev_added;
+	struct rw_semaphore	passthru_rwsem;	/* user commands vs teardown */
+	struct dentry		*debugfs;
 	void __iomem		*bar;
 	u32 __iomem		*dbs;
 	int			instance;
@@ -143,6 +154,11 @@ struct my_nvme_ctrl {
 	u16			oncs;
 	u8			vwc;
 	u32			sgls;
+
+	/* Controller Memory Buffer ramdisk, when there is a CMB. */
+	void __iomem		*cmb;
+	u64			cmb_size;
+	struct gendisk		*cmb_disk;
 };
 
 /* Per-request driver data (the blk-mq PDU). */
@@ -170,6 +186,8 @@ struct my_nvme_list_alloc {
 };
 
 /* pci.c */
+const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
+void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_set_state(struct my_nvme_ctrl *ctrl,
 		      enum my_nvme_ctrl_state new_state);
 void my_nvme_kill(struct my_nvme_ctrl *ctrl, const char *why);
@@ -240,5 +258,29 @@ void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		   const struct nvme_id_ns *id);
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
+
+/* chardev.c */
+int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
+			   u32 max_bytes);
+int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
+		     unsigned int cmd, unsigned long arg);
+void my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
+int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
+void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);
+int my_nvme_chardev_init(void);
+void my_nvme_chardev_exit(void);
+
+/* cmb.c */
+u64 my_nvme_cmb_unit(u32 cmbsz);
+u64 my_nvme_cmb_size(u32 cmbsz);
+u64 my_nvme_cmb_offset(u32 cmbloc, u32 cmbsz);
+void my_nvme_cmb_setup(struct my_nvme_ctrl *ctrl);
+void my_nvme_cmb_remove(struct my_nvme_ctrl *ctrl);
+
+/* debugfs.c */
+void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl);
+void my_nvme_debugfs_remove(struct my_nvme_ctrl *ctrl);
+void my_nvme_debugfs_init(void);
+void my_nvme_debugfs_exit(void);
 
 #endif /* _MY_NVME_H */

@@ -28,6 +28,13 @@ static const char * const my_nvme_state_names[] = {
 	[MY_NVME_CTRL_DEAD]	= "dead",
 };
 
+const char *my_nvme_state_name(enum my_nvme_ctrl_state state)
+{
+	if (state < ARRAY_SIZE(my_nvme_state_names))
+		return my_nvme_state_names[state];
+	return "unknown";
+}
+
 void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info)
 {
 	info->max_queue_entries = NVME_CAP_MQES(cap) + 1;
@@ -442,6 +449,7 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 	return my_nvme_alloc_io_tagset(ctrl);
 }
 
+/* Release what probe set up on the hardware side; memory goes later. */
 static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 {
 	my_nvme_free_io_queues(ctrl);
@@ -451,6 +459,12 @@ static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 	my_nvme_free_queue(&ctrl->queues[0]);
 	pci_free_irq_vectors(ctrl->pdev);
 	dma_pool_destroy(ctrl->list_pool);
+	ctrl->list_pool = NULL;
+}
+
+/* The class device's release: the last reference is gone. */
+void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl)
+{
 	ida_free(&my_nvme_ida, ctrl->instance);
 	kfree(ctrl->queues);
 	kfree(ctrl);
@@ -471,16 +485,21 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&ctrl->state_lock);
 	mutex_init(&ctrl->shutdown_lock);
 	mutex_init(&ctrl->ns_lock);
+	init_rwsem(&ctrl->passthru_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 
 	ret = ida_alloc(&my_nvme_ida, GFP_KERNEL);
-	if (ret < 0)
-		goto free_ctrl;
+	if (ret < 0) {
+		kfree(ctrl);
+		return ret;
+	}
 	ctrl->instance = ret;
+	/* From here on put_device() frees ctrl. */
+	my_nvme_init_ctrl_dev(ctrl);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
-		goto free_ida;
+		goto put;
 	pci_set_master(pdev);
 
 	ret = dma_set_mask_and_coherent(ctrl->dev, DMA_BIT_MASK(64));
@@ -488,12 +507,12 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = dma_set_mask_and_coherent(ctrl->dev, DMA_BIT_MASK(32));
 	if (ret) {
 		dev_err(ctrl->dev, "no usable DMA configuration\n");
-		goto free_ida;
+		goto put;
 	}
 
 	ret = my_nvme_map_bar(ctrl);
 	if (ret)
-		goto free_ida;
+		goto put;
 
 	ctrl->queues = kcalloc(min(num_possible_cpus(), ctrl->max_qid) + 1,
 			       sizeof(*ctrl->queues), GFP_KERNEL);
@@ -502,12 +521,12 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					  MY_NVME_CTRL_PAGE_SIZE, 0);
 	if (!ctrl->queues || !ctrl->list_pool) {
 		ret = -ENOMEM;
-		goto free_mem;
+		goto free_pool;
 	}
 
 	ret = my_nvme_setup_admin(ctrl);
 	if (ret)
-		goto free_mem;
+		goto free_pool;
 
 	ret = my_nvme_identify_ctrl(ctrl);
 	if (ret)
@@ -520,35 +539,41 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto disable;
 
+	ret = my_nvme_add_ctrl_dev(ctrl);
+	if (ret)
+		goto disable;
+
 	pci_set_drvdata(pdev, ctrl);
 	if (my_nvme_set_state(ctrl, MY_NVME_CTRL_LIVE)) {
 		ret = -ENODEV;
 		goto disable;
 	}
+	my_nvme_debugfs_add(ctrl);
+	my_nvme_cmb_setup(ctrl);
 
 	ret = my_nvme_scan_namespaces(ctrl);
 	if (ret)
 		dev_warn(ctrl->dev, "namespace scan failed: %d\n", ret);
 	if (READ_ONCE(ctrl->state) == MY_NVME_CTRL_DEAD) {
 		ret = -EIO;
-		goto remove_ns;
+		goto remove;
 	}
 	return 0;
 
-remove_ns:
+remove:
+	my_nvme_cmb_remove(ctrl);
 	my_nvme_remove_namespaces(ctrl);
+	my_nvme_debugfs_remove(ctrl);
 disable:
 	my_nvme_set_state(ctrl, MY_NVME_CTRL_DELETING);
+	my_nvme_del_ctrl_dev(ctrl);
 	my_nvme_dev_disable(ctrl);
 	my_nvme_teardown(ctrl);
-	return ret;
-free_mem:
+	goto put;
+free_pool:
 	dma_pool_destroy(ctrl->list_pool);
-	kfree(ctrl->queues);
-free_ida:
-	ida_free(&my_nvme_ida, ctrl->instance);
-free_ctrl:
-	kfree(ctrl);
+put:
+	put_device(&ctrl->ctrl_dev);
 	return ret;
 }
 
@@ -559,9 +584,17 @@ static void my_nvme_remove(struct pci_dev *pdev)
 	if (!pci_device_is_present(pdev))
 		my_nvme_kill(ctrl, "device removed");
 	my_nvme_set_state(ctrl, MY_NVME_CTRL_DELETING);
+	/* New user commands now fail; wait for those already running. */
+	down_write(&ctrl->passthru_rwsem);
+	up_write(&ctrl->passthru_rwsem);
+
+	my_nvme_cmb_remove(ctrl);
 	my_nvme_remove_namespaces(ctrl);
+	my_nvme_debugfs_remove(ctrl);
+	my_nvme_del_ctrl_dev(ctrl);
 	my_nvme_dev_disable(ctrl);
 	my_nvme_teardown(ctrl);
+	put_device(&ctrl->ctrl_dev);
 }
 
 /* reboot/poweroff: leave the controller cleanly shut down. */
@@ -589,12 +622,25 @@ static struct pci_driver my_nvme_driver = {
 
 static int __init my_nvme_init(void)
 {
-	return pci_register_driver(&my_nvme_driver);
+	int ret;
+
+	ret = my_nvme_chardev_init();
+	if (ret)
+		return ret;
+	my_nvme_debugfs_init();
+	ret = pci_register_driver(&my_nvme_driver);
+	if (ret) {
+		my_nvme_debugfs_exit();
+		my_nvme_chardev_exit();
+	}
+	return ret;
 }
 
 static void __exit my_nvme_exit(void)
 {
 	pci_unregister_driver(&my_nvme_driver);
+	my_nvme_debugfs_exit();
+	my_nvme_chardev_exit();
 	ida_destroy(&my_nvme_ida);
 }
 
