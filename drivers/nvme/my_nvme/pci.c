@@ -426,8 +426,9 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 	else
 		nr_io = 1;
 
+	/* A ring deeper than blk-mq's largest tag space would go unused. */
 	ctrl->q_depth = clamp(io_queue_depth, MY_NVME_MIN_Q_DEPTH,
-			      ci->max_queue_entries);
+			      min(ci->max_queue_entries, BLK_MQ_MAX_DEPTH + 1U));
 
 	for (i = 1; i <= nr_io; i++) {
 		ret = my_nvme_add_io_queue(ctrl, i);

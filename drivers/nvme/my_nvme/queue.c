@@ -38,10 +38,14 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_cqe_pending);
 /* The controller inverts the phase tag each time it wraps the ring. */
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 {
-	if (++(*head) == depth) {
-		*head = 0;
+	u32 next = *head + 1;
+
+	/* u32: a 65536-entry ring must still wrap and flip the phase. */
+	if (next == depth) {
+		next = 0;
 		*phase ^= 1;
 	}
+	*head = next;
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
@@ -58,7 +62,7 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 					&q->sq_dma_addr, GFP_KERNEL);
 	if (!q->sq_cmds) {
 		dma_free_coherent(ctrl->dev, depth * sizeof(*q->cqes),
-				  (void *)q->cqes, q->cq_dma_addr);
+				  q->cqes, q->cq_dma_addr);
 		q->cqes = NULL;
 		return -ENOMEM;
 	}
@@ -81,7 +85,7 @@ void my_nvme_free_queue(struct my_nvme_queue *q)
 	if (!q->cqes)
 		return;
 	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->cqes),
-			  (void *)q->cqes, q->cq_dma_addr);
+			  q->cqes, q->cq_dma_addr);
 	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->sq_cmds),
 			  q->sq_cmds, q->sq_dma_addr);
 	q->cqes = NULL;
@@ -95,7 +99,7 @@ void my_nvme_init_queue(struct my_nvme_queue *q)
 	q->last_sq_tail = 0;
 	q->cq_head = 0;
 	q->cq_phase = 1;
-	memset((void *)q->cqes, 0, q->q_depth * sizeof(*q->cqes));
+	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
 }
 
 static void my_nvme_write_sq_db(struct my_nvme_queue *q)
@@ -114,8 +118,7 @@ void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 {
 	spin_lock(&q->sq_lock);
 	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
-	if (++q->sq_tail == q->q_depth)
-		q->sq_tail = 0;
+	q->sq_tail = (q->sq_tail + 1U == q->q_depth) ? 0 : q->sq_tail + 1;
 	q->stats.submitted++;
 	if (ring)
 		my_nvme_write_sq_db(q);
