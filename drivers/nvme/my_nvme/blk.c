@@ -366,7 +366,7 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 		.priv = ctrl->list_pool,
 	};
 	blk_status_t sts = BLK_STS_RESOURCE;
-	int ret;
+	int nents, ret;
 
 	if (blk_rq_nr_phys_segments(rq) == 1) {
 		struct bio_vec bv = req_bvec(rq);
@@ -376,21 +376,26 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 			return my_nvme_map_simple(ctrl, rq, cmd, &bv);
 	}
 
+	/*
+	 * orig_nents must stay what was allocated: sg_free_table_chained()
+	 * picks the pools to free to from it. The mapped count goes to
+	 * map_nents, the DMA segment count to sgt.nents.
+	 */
 	iod->sgt.sgl = iod->inline_sg;
 	if (sg_alloc_table_chained(&iod->sgt, blk_rq_nr_phys_segments(rq),
 				   iod->inline_sg, MY_NVME_INLINE_SG))
 		return BLK_STS_RESOURCE;
 
-	iod->sgt.orig_nents = blk_rq_map_sg(rq->q, rq, iod->sgt.sgl);
-	if (!iod->sgt.orig_nents) {
+	nents = blk_rq_map_sg(rq->q, rq, iod->sgt.sgl);
+	if (!nents) {
 		sts = BLK_STS_IOERR;
 		goto out_free_sg;
 	}
-
-	ret = dma_map_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq),
-			      DMA_ATTR_NO_WARN);
-	if (ret)
+	iod->sgt.nents = dma_map_sg_attrs(ctrl->dev, iod->sgt.sgl, nents,
+					  rq_dma_dir(rq), DMA_ATTR_NO_WARN);
+	if (!iod->sgt.nents)
 		goto out_free_sg;
+	iod->map_nents = nents;
 
 	iod->use_sgl = my_nvme_use_sgl(q, rq, iod->sgt.nents);
 	if (iod->use_sgl) {
@@ -417,10 +422,10 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 		sts = BLK_STS_IOERR;
 	}
 	my_nvme_free_lists(ctrl, iod);
-	dma_unmap_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq), 0);
+	dma_unmap_sg(ctrl->dev, iod->sgt.sgl, iod->map_nents, rq_dma_dir(rq));
+	iod->map_nents = 0;
 out_free_sg:
 	sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
-	iod->sgt.nents = 0;
 	return sts;
 }
 
@@ -434,8 +439,9 @@ static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
 		return;
 	}
 	my_nvme_free_lists(ctrl, iod);
-	if (iod->sgt.nents) {
-		dma_unmap_sgtable(ctrl->dev, &iod->sgt, rq_dma_dir(rq), 0);
+	if (iod->map_nents) {
+		dma_unmap_sg(ctrl->dev, iod->sgt.sgl, iod->map_nents,
+			     rq_dma_dir(rq));
 		sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
 	}
 }
@@ -541,7 +547,7 @@ static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 	iod->use_sgl = false;
 	iod->dma_len = 0;
 	iod->nr_lists = 0;
-	iod->sgt.nents = 0;
+	iod->map_nents = 0;
 
 	if (!blk_rq_is_passthrough(rq)) {
 		sts = my_nvme_setup_cmd(ns, rq, iod);
@@ -613,6 +619,8 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 	iod->result = cqe->result;
 	if (unlikely(iod->status))
 		q->stats.errors++;
+	if (req_op(rq) == REQ_OP_FLUSH)
+		q->stats.flushes++;
 	if (iod->use_sgl) {
 		q->stats.sgl++;
 	} else if (iod->nr_lists && req_op(rq) != REQ_OP_DISCARD) {

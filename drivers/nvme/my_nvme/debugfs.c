@@ -16,7 +16,7 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 	struct my_nvme_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors sgl prp_list prp_chain\n");
+	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain\n");
 	for (i = 0; i <= ctrl->nr_io_queues; i++) {
 		const struct my_nvme_queue_stats *st = &ctrl->queues[i].stats;
 		u64 completed = READ_ONCE(st->completed);
@@ -25,10 +25,10 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 		u32 frac;
 		u64 whole = div_u64_rem(per_irq, 100, &frac);
 
-		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu %llu\n",
 			   i, READ_ONCE(st->submitted), completed, irqs,
 			   READ_ONCE(st->spurious), whole, frac,
-			   READ_ONCE(st->errors),
+			   READ_ONCE(st->errors), READ_ONCE(st->flushes),
 			   READ_ONCE(st->sgl), READ_ONCE(st->prp_list),
 			   READ_ONCE(st->prp_chain));
 	}

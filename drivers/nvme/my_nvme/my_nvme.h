@@ -71,6 +71,7 @@ struct my_nvme_queue_stats {
 	u64	interrupts;	/* handler calls that found work */
 	u64	spurious;	/* handler calls that found nothing */
 	u64	errors;		/* completions with a non-zero status */
+	u64	flushes;	/* Flush commands completed */
 	u64	sgl;		/* data described by an SGL */
 	u64	prp_list;	/* data needing a PRP list page */
 	u64	prp_chain;	/* ... more than one, chained */
@@ -169,6 +170,7 @@ struct my_nvme_iod {
 	bool			use_sgl;
 	unsigned int		dma_len;	/* set when mapped as one bvec */
 	dma_addr_t		first_dma;
+	int			map_nents;	/* entries given to dma_map_sg() */
 	int			nr_lists;
 	void			*lists[MY_NVME_MAX_LIST_PAGES];
 	dma_addr_t		list_dma[MY_NVME_MAX_LIST_PAGES];
