@@ -15,7 +15,7 @@
 
 #include "my_nvme.h"
 
-#define MY_NVME_MINORS		(1U << MINORBITS)
+#define MY_NVME_MINORS		BIT(MINORBITS)
 
 static dev_t my_nvme_chr_devt;
 
@@ -26,17 +26,26 @@ static struct my_nvme_ctrl *to_ctrl(struct device *dev)
 	return container_of(dev, struct my_nvme_ctrl, ctrl_dev);
 }
 
-#define MY_NVME_STR_ATTR(name, field)					\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%s\n", to_ctrl(dev)->field);		\
-}									\
-static DEVICE_ATTR_RO(name)
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_ctrl(dev)->model);
+}
+static DEVICE_ATTR_RO(model);
 
-MY_NVME_STR_ATTR(model, model);
-MY_NVME_STR_ATTR(serial, serial);
-MY_NVME_STR_ATTR(firmware_rev, firmware);
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_ctrl(dev)->serial);
+}
+static DEVICE_ATTR_RO(serial);
+
+static ssize_t firmware_rev_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_ctrl(dev)->firmware);
+}
+static DEVICE_ATTR_RO(firmware_rev);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)

@@ -69,9 +69,10 @@ static void my_nvme_cmb_submit_bio(struct bio *bio)
 		kunmap_local(buf);
 		pos += bv.bv_len;
 	}
-	/* Drain write-combining buffers before the write counts as done. */
-	if (write)
+	if (write) {
+		/* Drain write-combining buffers before the write is done. */
 		wmb();
+	}
 	bio_endio(bio);
 }
 

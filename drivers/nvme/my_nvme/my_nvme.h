@@ -7,6 +7,7 @@
 #ifndef _MY_NVME_H
 #define _MY_NVME_H
 
+#include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/cdev.h>
@@ -25,7 +26,7 @@
 
 /* The host page size we program into CC.MPS; PRP entries are this size. */
 #define MY_NVME_CTRL_PAGE_SHIFT	12
-#define MY_NVME_CTRL_PAGE_SIZE	(1U << MY_NVME_CTRL_PAGE_SHIFT)
+#define MY_NVME_CTRL_PAGE_SIZE	BIT(MY_NVME_CTRL_PAGE_SHIFT)
 
 /* Largest transfer we build descriptors for, whatever MDTS allows. */
 #define MY_NVME_MAX_KB		4096

@@ -278,7 +278,7 @@ static int my_nvme_map_bar(struct my_nvme_ctrl *ctrl)
 	}
 	if (ci->page_size_min > MY_NVME_CTRL_PAGE_SIZE ||
 	    ci->page_size_max < MY_NVME_CTRL_PAGE_SIZE) {
-		dev_err(ctrl->dev, "controller page sizes %u-%u exclude %u\n",
+		dev_err(ctrl->dev, "controller page sizes %u-%u exclude %lu\n",
 			ci->page_size_min, ci->page_size_max,
 			MY_NVME_CTRL_PAGE_SIZE);
 		return -ENODEV;
