@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-test.sh [SCENARIO...]
+#
+# Host side of the QEMU test suite. Every scenario boots the kernel once
+# (boot/qemu.sh, non-interactive) with mytest=<case,case,...> on the kernel
+# command line; the guest's boot/init runs tools/guest-tests.sh, which
+# prints one "TEST <case>: PASS|FAIL <reason>" line per case on the serial
+# console and reboots, which ends QEMU. The console goes to
+# build/test/<scenario>.log; this script picks the TEST lines out of it.
+# An expected case without a line counts as failed.
+#
+# The last line of output is "N passed, N failed"; the exit status is
+# non-zero if anything failed. With no arguments all scenarios run, in
+# order; name some to run only those (e.g. "tools/qemu-test.sh default").
+#
+# Environment: BZIMAGE, INITRAMFS, SMP, MEM as for boot/qemu.sh;
+# QEMU_TIMEOUT (s) per boot [600]; BOOT_TIMEOUT (s) until /init starts
+# [120]; TEST_DISK_SIZE per image [512M]; TEST_APPEND, kernel command line
+# for all test boots [oops=panic].
+#
+# Adding a scenario: write a function scenario_<name> that creates the
+# disk images it needs (new_disk) and calls boot_cases, then add <name> to
+# SCENARIOS. boot_cases takes VAR=value settings for boot/qemu.sh (DISK,
+# NVME_ARGS, QEMU_EXTRA, NO_DEFAULT_NVME, SMP, MEM, APPEND), e.g. for
+# several namespaces:
+#	QEMU_EXTRA="-device nvme,id=nvme9,serial=x
+#	            -drive file=$T/ns1.img,if=none,id=ns1,format=raw
+#	            -device nvme-ns,drive=ns1,bus=nvme9,nsid=1 ..."
+# and for 4K logical blocks NVME_ARGS=",logical_block_size=4096,..." (on
+# nvme-ns) or a CMB with NVME_ARGS=",cmb_size_mb=64".
+
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+T=$TOP/build/test
+
+export BZIMAGE=${BZIMAGE:-$TOP/build/obj/arch/x86/boot/bzImage}
+export INITRAMFS=${INITRAMFS:-$TOP/build/initramfs.cpio.gz}
+export SMP=${SMP:-2}
+export MEM=${MEM:-1G}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+# Kernel command line of every test boot: an Oops leaves the kernel
+# half-dead (locks held, IPIs unanswered); panic at once instead, and
+# qemu.sh's panic=-1 ends QEMU.
+TEST_APPEND=${TEST_APPEND-oops=panic}
+BANNER="=== my_nvme guest:"		# printed by boot/init
+TEST_DISK_SIZE=${TEST_DISK_SIZE:-512M}
+
+SCENARIOS="default persist two_ctrl shared_vector"
+
+# ---------------------------------------------------------------------------
+# Scenarios.
+
+# The default controller on a fresh image: the seed's tests, a file
+# system, fio with verification, and the first half of the persistence test.
+scenario_default() {
+	new_disk "$T/default.img"
+	boot_cases default "test1,test2,ext2,fio,nproc,persist-write,dmesg" \
+		DISK="$T/default.img"
+}
+
+# Second boot of the same image: is persist-write's data still there?
+scenario_persist() {
+	[ -f "$T/default.img" ] || new_disk "$T/default.img"
+	boot_cases persist "persist-read,dmesg" DISK="$T/default.img"
+}
+
+# Two controllers, each with its own image and serial number.
+scenario_two_ctrl() {
+	new_disk "$T/two-ctrl0.img"
+	new_disk "$T/two-ctrl1.img"
+	boot_cases two-ctrl "two-ctrl,dmesg" \
+		DISK="$T/two-ctrl0.img" \
+		QEMU_EXTRA="-drive file=$T/two-ctrl1.img,if=none,id=nvm1,format=raw
+			    -device nvme,serial=my_nvme1,drive=nvm1"
+}
+
+# One I/O queue pair and a single MSI-X vector shared with the admin queue.
+scenario_shared_vector() {
+	new_disk "$T/shared-vector.img"
+	boot_cases shared-vector "shared-vector,test1,dmesg" \
+		DISK="$T/shared-vector.img" \
+		NVME_ARGS=",max_ioqpairs=1,msix_qsize=1"
+}
+
+# ---------------------------------------------------------------------------
+# Machinery.
+
+PASSED=0
+FAILED=0
+QPID=
+
+# ^C or kill: take the running QEMU down with us (it runs in the
+# background, so the terminal's SIGINT does not reach it).
+on_signal() {
+	[ -n "$QPID" ] && kill -TERM "$QPID" 2>/dev/null && wait "$QPID"
+	echo "qemu-test: interrupted" >&2
+	exit 130
+}
+trap on_signal INT TERM HUP
+
+# new_disk PATH [SIZE]: a fresh, all-zero raw image.
+new_disk() {
+	rm -f "$1"
+	truncate -s "${2:-$TEST_DISK_SIZE}" "$1"
+}
+
+# record LINE: print a result line and count it.
+record() {
+	echo "$1"
+	echo "$1" >> "$T/results.txt"
+	if [[ $1 =~ TEST\ [^\ ]+:\ PASS$ ]]; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# boot_cases NAME CASES [VAR=value...]: boot once, run CASES (comma list)
+# in the guest, collect one TEST line per case.
+boot_cases() {
+	local name=$1 cases=$2
+	shift 2
+	local log=$T/$name.log rc start line c why results panic boot_hung
+
+	echo "== $name: $cases (log: ${log#"$TOP"/})"
+	start=$SECONDS
+	(
+		# Only what the scenario asks for, not the caller's boot setup.
+		unset NVME_ARGS NO_DEFAULT_NVME
+		QEMU_EXTRA=
+		APPEND=
+		for a in "$@"; do
+			export "${a?}"
+		done
+		export QEMU_EXTRA
+		export APPEND="mytest=$cases mytest_cpus=$SMP $TEST_APPEND${APPEND:+ $APPEND}"
+		# -k: SIGKILL if SIGTERM did not end QEMU.
+		exec timeout -k 10 "$QEMU_TIMEOUT" "$TOP/boot/qemu.sh"
+	) </dev/null >"$log" 2>&1 &
+	QPID=$!
+	# Until /init prints its banner, the kernel is still booting (and
+	# probing the driver); give up early if that takes too long.
+	boot_hung=
+	while kill -0 "$QPID" 2>/dev/null; do
+		if [ -z "$boot_hung" ] &&
+		   [ $((SECONDS - start)) -ge "$BOOT_TIMEOUT" ] &&
+		   ! grep -aq "$BANNER" "$log"; then
+			boot_hung=1
+			kill -TERM "$QPID"
+		fi
+		sleep 1
+	done
+	wait "$QPID"
+	rc=$?
+	QPID=
+	echo "   QEMU exited with status $rc after $((SECONDS - start)) s"
+
+	# Serial output has CRLF line ends; kernel messages may precede a
+	# TEST line on the same line, so do not anchor at the start.
+	results=$(tr -d '\r' <"$log" |
+		grep -ao 'TEST [A-Za-z0-9_.-]*: \(PASS\|FAIL\).*')
+	# With oops=panic an Oops ends the boot; name its first line.
+	panic=
+	if grep -aq 'Kernel panic' "$log"; then
+		panic=$(tr -d '\r' <"$log" |
+			grep -a -m1 -E 'BUG:|Oops:|Kernel panic' |
+			sed 's/^\[[ 0-9.]*\] //')
+	fi
+	if [ -z "$results" ]; then
+		echo "   no TEST lines; end of the log:"
+		tail -n 15 "$log" | tr -d '\r' | sed 's/^/   | /'
+	fi
+	for c in ${cases//,/ }; do
+		line=$(grep -m1 "^TEST $c: " <<<"$results")
+		if [ -z "$line" ]; then
+			why="no result (guest hung or crashed)"
+			if [ -n "$boot_hung" ]; then
+				why="no result (/init not reached in ${BOOT_TIMEOUT}s: boot or driver probe hung)"
+			elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+				why="no result (guest hung, QEMU killed after ${QEMU_TIMEOUT}s)"
+			elif [ -n "$panic" ]; then
+				why="no result (kernel panic: $panic)"
+			fi
+			line="TEST $c: FAIL $why"
+		fi
+		record "[$name] $line"
+	done
+}
+
+main() {
+	local s list
+
+	list=${*:-$SCENARIOS}
+	for s in $list; do
+		s=${s//-/_}
+		if ! declare -F "scenario_$s" >/dev/null; then
+			echo "qemu-test: unknown scenario '$s' (known: $SCENARIOS)" >&2
+			exit 2
+		fi
+	done
+	for f in "$BZIMAGE" "$INITRAMFS"; do
+		[ -f "$f" ] || echo "qemu-test: warning: $f missing" \
+			"(make kernel initramfs); the boots will fail" >&2
+	done
+
+	mkdir -p "$T"
+	: >"$T/results.txt"
+	for s in $list; do
+		"scenario_${s//-/_}"
+	done
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+main "$@"

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-tests.sh: what "make test" runs. Builds the kernel and the
+# initramfs, runs the KUnit tests (make kunit) and the QEMU suite
+# (tools/qemu-test.sh), and ends with one combined line
+#
+#	N passed, N failed
+#
+# counting every KUnit test case and every QEMU TEST line; a step that
+# could not run at all counts as one failure. Exit status is non-zero if
+# anything failed. Logs are kept in build/test/.
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+T=$TOP/build/test
+MAKE=${MAKE:-make}
+
+PASSED=0
+FAILED=0
+
+mkdir -p "$T"
+
+# build TARGET: make TARGET with its output in build/test/TARGET.log.
+build() {
+	local log=$T/$1.log
+
+	echo "== make $1 (log: ${log#"$TOP"/})"
+	if "$MAKE" -C "$TOP" "$1" >"$log" 2>&1; then
+		echo "   ok"
+		return 0
+	fi
+	echo "   make $1 FAILED; end of the log:"
+	tail -n 30 "$log" | sed 's/^/   | /'
+	FAILED=$((FAILED + 1))
+	return 1
+}
+
+# KUnit: kunit.py ends with e.g.
+#   [12:00:00] Testing complete. Ran 25 tests: passed: 24, failed: 1
+# (only non-zero counts are listed; possibly with colour codes).
+run_kunit() {
+	local log=$T/kunit.log rc summary n p f c e s
+
+	echo "== make kunit (log: ${log#"$TOP"/})"
+	"$MAKE" -C "$TOP" kunit >"$log" 2>&1
+	rc=$?
+	summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" |
+		grep -a 'Testing complete\. Ran [0-9]* tests' | tail -n1)
+	if [ -z "$summary" ]; then
+		echo "   kunit: FAIL, no KUnit summary (exit status $rc); end of the log:"
+		tail -n 30 "$log" | sed 's/^/   | /'
+		FAILED=$((FAILED + 1))
+		return
+	fi
+	echo "   kunit: Testing complete.${summary#*Testing complete.}"
+	count() {
+		local v
+		v=$(grep -o "$1: [0-9]*" <<<"$summary" | grep -o '[0-9]*$')
+		echo "${v:-0}"
+	}
+	n=$(grep -o 'Ran [0-9]*' <<<"$summary" | grep -o '[0-9]*$')
+	p=$(count passed)
+	f=$(count failed)
+	c=$(count crashed)
+	e=$(count errors)
+	s=$(count skipped)
+	# Failed test cases, as kunit.py lists them.
+	sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -a '\[FAILED\]\|\[CRASHED\]' |
+		sed 's/^/   /'
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f + c + e))
+	if [ "$n" -eq 0 ]; then
+		echo "   kunit: FAIL, no test ran"
+		FAILED=$((FAILED + 1))
+	elif [ "$rc" -ne 0 ] && [ $((f + c + e)) -eq 0 ]; then
+		echo "   kunit: FAIL, kunit.py exited with status $rc"
+		FAILED=$((FAILED + 1))
+	fi
+	[ "$s" -eq 0 ] || echo "   kunit: $s skipped (not counted)"
+}
+
+# QEMU suite: its last line is "N passed, N failed".
+run_qemu_tests() {
+	local log=$T/qemu-test.log last
+
+	echo "== tools/qemu-test.sh (log: ${log#"$TOP"/})"
+	"$TOP/tools/qemu-test.sh" 2>&1 | tee "$log"
+	last=$(tail -n1 "$log")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		PASSED=$((PASSED + BASH_REMATCH[1]))
+		FAILED=$((FAILED + BASH_REMATCH[2]))
+	else
+		echo "   qemu-test: FAIL, no summary line"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+kernel_ok=1
+build kernel || kernel_ok=0
+build initramfs || kernel_ok=0
+run_kunit
+if [ "$kernel_ok" -eq 1 ]; then
+	run_qemu_tests
+else
+	echo "== QEMU suite not run: no kernel or initramfs"
+	FAILED=$((FAILED + 1))
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
