@@ -99,8 +99,9 @@ kunit: source
 		--build_dir=$(KUNIT_OBJ) --jobs=$(JOBS) \
 		--kunitconfig=$(DRIVER)/.kunitconfig
 
+# make qemu-test SCENARIOS="default cmb" runs just those boots.
 qemu-test: kernel initramfs
-	$(TOP)/tools/qemu-test.sh
+	$(TOP)/tools/qemu-test.sh $(SCENARIOS)
 
 test: deps
 	$(TOP)/tools/run-tests.sh

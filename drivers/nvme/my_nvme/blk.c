@@ -531,13 +531,11 @@ static bool my_nvme_has_data(struct request *rq)
 	}
 }
 
-static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
-				     const struct blk_mq_queue_data *bd)
+/* Build the command for @rq in its PDU, map its data and start it. */
+static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
+				    struct request *rq)
 {
-	struct my_nvme_queue *q = hctx->driver_data;
-	struct request *rq = bd->rq;
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
-	struct my_nvme_ns *ns = hctx->queue->queuedata;
 	blk_status_t sts;
 
 	iod->status = 0;
@@ -550,7 +548,7 @@ static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 	iod->map_nents = 0;
 
 	if (!blk_rq_is_passthrough(rq)) {
-		sts = my_nvme_setup_cmd(ns, rq, iod);
+		sts = my_nvme_setup_cmd(rq->q->queuedata, rq, iod);
 		if (sts)
 			return sts;
 	}
@@ -565,8 +563,48 @@ static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	iod->cmd.common.command_id = rq->tag;
 	blk_mq_start_request(rq);
+	return BLK_STS_OK;
+}
+
+static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
+				     const struct blk_mq_queue_data *bd)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(bd->rq);
+	struct my_nvme_queue *q = hctx->driver_data;
+	blk_status_t sts;
+
+	sts = my_nvme_prep_rq(q, bd->rq);
+	if (sts)
+		return sts;
 	my_nvme_submit_cmd(q, &iod->cmd, bd->last);
 	return BLK_STS_OK;
+}
+
+/*
+ * A plugged batch: prepare each request and submit each queue's share
+ * with one doorbell write. Requests that cannot be prepared go back to
+ * blk-mq, which retries them one by one through ->queue_rq.
+ */
+static void my_nvme_queue_rqs(struct rq_list *rqlist)
+{
+	struct rq_list submit_list = { };
+	struct rq_list requeue_list = { };
+	struct my_nvme_queue *q = NULL;
+	struct request *rq;
+
+	while ((rq = rq_list_pop(rqlist))) {
+		if (q && q != rq->mq_hctx->driver_data)
+			my_nvme_submit_rqs(q, &submit_list);
+		q = rq->mq_hctx->driver_data;
+
+		if (my_nvme_prep_rq(q, rq) == BLK_STS_OK)
+			rq_list_add_tail(&submit_list, rq);
+		else
+			rq_list_add_tail(&requeue_list, rq);
+	}
+	if (q)
+		my_nvme_submit_rqs(q, &submit_list);
+	*rqlist = requeue_list;
 }
 
 static void my_nvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
@@ -586,6 +624,19 @@ static void my_nvme_log_error(struct my_nvme_ctrl *ctrl, struct request *rq,
 			    (unsigned long long)blk_rq_pos(rq), blk_rq_bytes(rq));
 }
 
+/* Successful requests completed together from the interrupt handler. */
+static void my_nvme_complete_batch(struct io_comp_batch *iob)
+{
+	struct request *rq;
+
+	rq_list_for_each(&iob->req_list, rq) {
+		struct my_nvme_queue *q = rq->mq_hctx->driver_data;
+
+		my_nvme_unmap_data(q->ctrl, rq);
+	}
+	blk_mq_end_request_batch(iob);
+}
+
 static void my_nvme_complete_rq(struct request *rq)
 {
 	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
@@ -600,7 +651,8 @@ static void my_nvme_complete_rq(struct request *rq)
 
 /* Called by queue.c for each new CQ entry; the command id is the tag. */
 void my_nvme_complete_cqe(struct my_nvme_queue *q,
-			  const struct nvme_completion *cqe)
+			  const struct nvme_completion *cqe,
+			  struct io_comp_batch *iob)
 {
 	u16 tag = READ_ONCE(cqe->command_id);
 	struct my_nvme_iod *iod;
@@ -628,7 +680,9 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 		if (iod->nr_lists > 1)
 			q->stats.prp_chain++;
 	}
-	blk_mq_complete_request(rq);
+	if (!blk_mq_add_to_batch(rq, iob, iod->status != 0,
+				 my_nvme_complete_batch))
+		blk_mq_complete_request(rq);
 }
 
 static enum blk_eh_timer_return my_nvme_timeout(struct request *rq)
@@ -722,6 +776,7 @@ static void my_nvme_map_queues(struct blk_mq_tag_set *set)
 
 static const struct blk_mq_ops my_nvme_mq_ops = {
 	.queue_rq	= my_nvme_queue_rq,
+	.queue_rqs	= my_nvme_queue_rqs,
 	.commit_rqs	= my_nvme_commit_rqs,
 	.complete	= my_nvme_complete_rq,
 	.init_hctx	= my_nvme_init_hctx,

@@ -208,6 +208,7 @@ int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
 void my_nvme_free_irq(struct my_nvme_queue *q);
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			bool ring);
+void my_nvme_submit_rqs(struct my_nvme_queue *q, struct rq_list *rqlist);
 void my_nvme_commit_sq(struct my_nvme_queue *q);
 void my_nvme_reap_cq(struct my_nvme_queue *q);
 
@@ -256,7 +257,8 @@ void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl);
 void my_nvme_complete_cqe(struct my_nvme_queue *q,
-			  const struct nvme_completion *cqe);
+			  const struct nvme_completion *cqe,
+			  struct io_comp_batch *iob);
 void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		   const struct nvme_id_ns *id);

@@ -113,15 +113,39 @@ static void my_nvme_write_sq_db(struct my_nvme_queue *q)
  * @ring is set (the last request of a blk-mq batch), so a batch costs one
  * MMIO write.
  */
+static void my_nvme_sq_copy_cmd(struct my_nvme_queue *q,
+				struct nvme_command *cmd)
+{
+	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
+	q->sq_tail = (q->sq_tail + 1U == q->q_depth) ? 0 : q->sq_tail + 1;
+	q->stats.submitted++;
+}
+
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			bool ring)
 {
 	spin_lock(&q->sq_lock);
-	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
-	q->sq_tail = (q->sq_tail + 1U == q->q_depth) ? 0 : q->sq_tail + 1;
-	q->stats.submitted++;
+	my_nvme_sq_copy_cmd(q, cmd);
 	if (ring)
 		my_nvme_write_sq_db(q);
+	spin_unlock(&q->sq_lock);
+}
+
+/* Submit a list of prepared requests with one lock and one doorbell. */
+void my_nvme_submit_rqs(struct my_nvme_queue *q, struct rq_list *rqlist)
+{
+	struct request *rq;
+
+	if (rq_list_empty(rqlist))
+		return;
+
+	spin_lock(&q->sq_lock);
+	while ((rq = rq_list_pop(rqlist))) {
+		struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+		my_nvme_sq_copy_cmd(q, &iod->cmd);
+	}
+	my_nvme_write_sq_db(q);
 	spin_unlock(&q->sq_lock);
 }
 
@@ -139,14 +163,15 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
  * got. Callers serialise per queue: the queue's interrupt handler, or a
  * caller that has disabled that interrupt.
  */
-static bool my_nvme_process_cq(struct my_nvme_queue *q)
+static bool my_nvme_process_cq(struct my_nvme_queue *q,
+			       struct io_comp_batch *iob)
 {
 	bool found = false;
 
 	while (my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase)) {
 		/* Read the entry only after its phase bit says it is new. */
 		dma_rmb();
-		my_nvme_complete_cqe(q, &q->cqes[q->cq_head]);
+		my_nvme_complete_cqe(q, &q->cqes[q->cq_head], iob);
 		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->q_depth);
 		q->stats.completed++;
 		found = true;
@@ -159,8 +184,12 @@ static bool my_nvme_process_cq(struct my_nvme_queue *q)
 static irqreturn_t my_nvme_irq(int irq, void *data)
 {
 	struct my_nvme_queue *q = data;
+	DEFINE_IO_COMP_BATCH(iob);
 
-	if (my_nvme_process_cq(q)) {
+	if (my_nvme_process_cq(q, &iob)) {
+		/* End the successful requests of this pass in one batch. */
+		if (!rq_list_empty(&iob.req_list))
+			iob.complete(&iob);
 		q->stats.interrupts++;
 		return IRQ_HANDLED;
 	}
@@ -200,11 +229,11 @@ void my_nvme_reap_cq(struct my_nvme_queue *q)
 	if (!q->cqes)
 		return;
 	if (q->cq_vector < 0) {
-		my_nvme_process_cq(q);
+		my_nvme_process_cq(q, NULL);
 		return;
 	}
 	irq = pci_irq_vector(q->ctrl->pdev, q->cq_vector);
 	disable_irq(irq);
-	my_nvme_process_cq(q);
+	my_nvme_process_cq(q, NULL);
 	enable_irq(irq);
 }
