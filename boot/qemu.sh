@@ -13,6 +13,10 @@
 #   APPEND           extra kernel command line, e.g. "mytest=test1"
 #   NVME_ARGS        extra ",key=val" for the default nvme device,
 #                    e.g. ",max_ioqpairs=1,msix_qsize=1"
+#   DRIVE_ARGS       ",key=val" for the default controller's -drive
+#                    [,discard=unmap: Dataset Management really deallocates,
+#                    so discarded blocks read back as zeros; QEMU's own
+#                    default, discard=ignore, makes it a silent no-op]
 #   NO_DEFAULT_NVME  set to 1 to leave the default controller out
 #   QEMU_EXTRA       more QEMU arguments, appended word-split, e.g. a second
 #                    controller: "-drive file=d1.img,if=none,id=nvm1,format=raw
@@ -30,6 +34,7 @@ DISK=${DISK:-$TOP/build/disk.img}
 DISK_SIZE=${DISK_SIZE:-1G}
 APPEND=${APPEND:-}
 NVME_ARGS=${NVME_ARGS:-}
+DRIVE_ARGS=${DRIVE_ARGS-,discard=unmap}
 NO_DEFAULT_NVME=${NO_DEFAULT_NVME:-}
 QEMU_EXTRA=${QEMU_EXTRA:-}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -61,7 +66,7 @@ if [ "$NO_DEFAULT_NVME" != 1 ]; then
 		echo "qemu.sh: created $DISK ($DISK_SIZE)"
 	fi
 	args+=(
-		-drive "file=$DISK,if=none,id=nvm0,format=raw"
+		-drive "file=$DISK,if=none,id=nvm0,format=raw$DRIVE_ARGS"
 		-device "nvme,serial=my_nvme0,drive=nvm0$NVME_ARGS"
 	)
 fi

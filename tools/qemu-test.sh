@@ -11,6 +11,11 @@
 # build/test/<scenario>.log; this script picks the TEST lines out of it.
 # An expected case without a line counts as failed.
 #
+# Every boot also gets a host-side check, "TEST reboot-shutdown": the
+# console log must end with the driver's "shutdown complete" line for every
+# controller it probed, logged during the guest's final reboot -f (after
+# boot/init's "=== guest tests done" line, before the kernel restarts).
+#
 # The last line of output is "N passed, N failed"; the exit status is
 # non-zero if anything failed. With no arguments all scenarios run, in
 # order; name some to run only those (e.g. "tools/qemu-test.sh default").
@@ -23,7 +28,7 @@
 # Adding a scenario: write a function scenario_<name> that creates the
 # disk images it needs (new_disk) and calls boot_cases, then add <name> to
 # SCENARIOS. boot_cases takes VAR=value settings for boot/qemu.sh (DISK,
-# NVME_ARGS, QEMU_EXTRA, NO_DEFAULT_NVME, SMP, MEM, APPEND), e.g. for
+# NVME_ARGS, DRIVE_ARGS, QEMU_EXTRA, NO_DEFAULT_NVME, SMP, MEM, APPEND), e.g. for
 # several namespaces:
 #	QEMU_EXTRA="-device nvme,id=nvme9,serial=x
 #	            -drive file=$T/ns1.img,if=none,id=ns1,format=raw
@@ -49,16 +54,20 @@ TEST_APPEND=${TEST_APPEND-oops=panic}
 BANNER="=== my_nvme guest:"		# printed by boot/init
 TEST_DISK_SIZE=${TEST_DISK_SIZE:-512M}
 
-SCENARIOS="default persist two_ctrl shared_vector"
+SCENARIOS="default persist two_ctrl shared_vector multi sgl cmb nowc"
 
 # ---------------------------------------------------------------------------
 # Scenarios.
 
 # The default controller on a fresh image: the seed's tests, a file
-# system, fio with verification, and the first half of the persistence test.
+# system, fio with verification, statistics, write cache, discard (the
+# drive has qemu.sh's default discard=unmap, so discarded blocks read back
+# as zeros), Write Zeroes, nvme-cli passthrough, sysfs, unbind + bind, and
+# the first half of the persistence test (last: the others overwrite the
+# disk, and it proves the rebound controller writes durably).
 scenario_default() {
 	new_disk "$T/default.img"
-	boot_cases default "test1,test2,ext2,fio,nproc,persist-write,dmesg" \
+	boot_cases default "test1,test2,ext2,fio,stats,vwc,discard,write-zeroes,passthru,sysfs,shutdown,nproc,persist-write,dmesg" \
 		DISK="$T/default.img"
 }
 
@@ -84,6 +93,56 @@ scenario_shared_vector() {
 	boot_cases shared-vector "shared-vector,test1,dmesg" \
 		DISK="$T/shared-vector.img" \
 		NVME_ARGS=",max_ioqpairs=1,msix_qsize=1"
+}
+
+# Three controllers, no default one (the cases find them by serial):
+#   "mdts1"  mdts=1 (8 KiB transfers)                         mdts1
+#   "multi"  nvme-ns namespaces 1 (512-byte blocks), 2 (4096)  multi-ns,
+#            and 3 (8 bytes of metadata: skipped)              ns-skip, fio-4k
+#   "big"    mdts=10 (4 MiB transfers)                         big-io
+# mytest_ns_bytes tells the guest the sizes of namespaces 1 and 2.
+scenario_multi() {
+	local ns1=256 ns2=128 img
+	for img in mdts1 multi-ns3 big; do
+		new_disk "$T/$img.img" 64M
+	done
+	new_disk "$T/multi-ns1.img" ${ns1}M
+	new_disk "$T/multi-ns2.img" ${ns2}M
+	boot_cases multi "multi-ns,ns-skip,fio-4k,mdts1,big-io,dmesg" \
+		NO_DEFAULT_NVME=1 \
+		APPEND="mytest_ns_bytes=$((ns1 << 20)),$((ns2 << 20))" \
+		QEMU_EXTRA="-drive file=$T/mdts1.img,if=none,id=mdts1,format=raw
+			    -device nvme,serial=mdts1,drive=mdts1,mdts=1
+			    -device nvme,id=nvmeM,serial=multi
+			    -drive file=$T/multi-ns1.img,if=none,id=nsA,format=raw
+			    -device nvme-ns,drive=nsA,bus=nvmeM,nsid=1
+			    -drive file=$T/multi-ns2.img,if=none,id=nsB,format=raw
+			    -device nvme-ns,drive=nsB,bus=nvmeM,nsid=2,logical_block_size=4096,physical_block_size=4096
+			    -drive file=$T/multi-ns3.img,if=none,id=nsC,format=raw
+			    -device nvme-ns,drive=nsC,bus=nvmeM,nsid=3,ms=8
+			    -drive file=$T/big.img,if=none,id=big,format=raw
+			    -device nvme,serial=big,drive=big,mdts=10"
+}
+
+# SGLs for every multi-segment request (sgl_threshold=1 at boot).
+scenario_sgl() {
+	new_disk "$T/sgl.img"
+	boot_cases sgl "sgl,dmesg" \
+		DISK="$T/sgl.img" APPEND="my_nvme.sgl_threshold=1"
+}
+
+# A 16 MiB Controller Memory Buffer: the my_nvme0cmb disk.
+scenario_cmb() {
+	new_disk "$T/cmb.img"
+	boot_cases cmb "cmb,dmesg" \
+		DISK="$T/cmb.img" NVME_ARGS=",cmb_size_mb=16"
+}
+
+# The drive's write cache off: the controller reports it disabled.
+scenario_nowc() {
+	new_disk "$T/nowc.img"
+	boot_cases nowc "vwc-off,test1,dmesg" \
+		DISK="$T/nowc.img" NVME_ARGS=",write-cache=off"
 }
 
 # ---------------------------------------------------------------------------
@@ -130,7 +189,7 @@ boot_cases() {
 	start=$SECONDS
 	(
 		# Only what the scenario asks for, not the caller's boot setup.
-		unset NVME_ARGS NO_DEFAULT_NVME
+		unset NVME_ARGS DRIVE_ARGS NO_DEFAULT_NVME
 		QEMU_EXTRA=
 		APPEND=
 		for a in "$@"; do
@@ -189,6 +248,51 @@ boot_cases() {
 		fi
 		record "[$name] $line"
 	done
+	record "[$name] TEST reboot-shutdown: $(reboot_shutdown "$log")"
+}
+
+# reboot_shutdown LOG: "PASS", or "FAIL reason": after the guest's last
+# line ("=== guest tests done"), every controller that the driver probed
+# (its "my_nvme BDF: NVMe x.y.z, CAP ..." line) logged "my_nvme BDF:
+# shutdown complete", and the last of those lines comes before the
+# kernel's "reboot: Restarting system".
+reboot_shutdown() {
+	local log=$1 clean done_at restart_at bdfs bdf at last=0 missing=
+
+	clean=$(tr -d '\r' <"$log")
+	done_at=$(grep -an '=== guest tests done' <<<"$clean" | tail -n1 | cut -d: -f1)
+	if [ -z "$done_at" ]; then
+		echo "FAIL the guest never finished its tests (no '=== guest tests done')"
+		return
+	fi
+	restart_at=$(grep -an 'reboot: Restarting system' <<<"$clean" | tail -n1 | cut -d: -f1)
+	if [ -z "$restart_at" ] || [ "$restart_at" -lt "$done_at" ]; then
+		echo "FAIL no 'reboot: Restarting system' after the tests (reboot hung or crashed?)"
+		return
+	fi
+	bdfs=$(grep -ao 'my_nvme [0-9a-f]*:[0-9a-f]*:[0-9a-f]*\.[0-7]: NVMe [0-9]' <<<"$clean" |
+		awk '{ sub(/:$/, "", $2); print $2 }' | sort -u)
+	if [ -z "$bdfs" ]; then
+		echo "FAIL the driver probed no controller"
+		return
+	fi
+	for bdf in $bdfs; do
+		at=$(tail -n +"$done_at" <<<"$clean" |
+			grep -an "my_nvme $bdf: shutdown complete" | tail -n1 | cut -d: -f1)
+		if [ -z "$at" ]; then
+			missing="$missing $bdf"
+			continue
+		fi
+		at=$((at + done_at - 1))
+		[ "$at" -gt "$last" ] && last=$at
+	done
+	if [ -n "$missing" ]; then
+		echo "FAIL no 'shutdown complete' during the final reboot for:$missing"
+	elif [ "$last" -gt "$restart_at" ]; then
+		echo "FAIL 'shutdown complete' logged after 'reboot: Restarting system'"
+	else
+		echo "PASS"
+	fi
 }
 
 main() {

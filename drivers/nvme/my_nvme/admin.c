@@ -28,6 +28,14 @@ void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_set_features);
 
+void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->features.opcode = nvme_admin_get_features;
+	cmd->features.fid = cpu_to_le32(fid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_features);
+
 void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
 			   dma_addr_t dma, u32 depth, s16 vector)
 {
@@ -173,6 +181,21 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	}
 	ctrl->max_hw_sectors = max_kb << 1;
 
+	/*
+	 * VWC says a volatile write cache exists; Feature 06h says whether
+	 * it is enabled. A disabled cache makes every write durable on
+	 * completion, so the block layer need not send flushes.
+	 */
+	ctrl->write_cache = ctrl->vwc & NVME_CTRL_VWC_PRESENT;
+	if (ctrl->write_cache) {
+		u32 wce;
+
+		my_nvme_cmd_get_features(&cmd, NVME_FEAT_VOLATILE_WC);
+		if (!my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, &wce) &&
+		    !(wce & 1))
+			ctrl->write_cache = false;
+	}
+
 	/* RTD3 Entry Latency bounds how long a normal shutdown may take. */
 	ctrl->shutdown_timeout_ms = clamp(le32_to_cpu(id->rtd3e) / 1000,
 					  5000U, 60000U);
@@ -180,9 +203,10 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	dev_info(ctrl->dev, "%s, serial %s, firmware %s\n",
 		 ctrl->model, ctrl->serial, ctrl->firmware);
 	dev_info(ctrl->dev,
-		 "MDTS %u (max transfer %u KiB), %u namespace(s), VWC %s, ONCS 0x%x, SGLS 0x%x\n",
+		 "MDTS %u (max transfer %u KiB), %u namespace(s), write cache %s, ONCS 0x%x, SGLS 0x%x\n",
 		 id->mdts, max_kb, ctrl->nn,
-		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? "present" : "absent",
+		 ctrl->write_cache ? "enabled" :
+		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? "disabled" : "absent",
 		 ctrl->oncs, ctrl->sgls);
 out:
 	kfree(id);

@@ -920,7 +920,7 @@ static void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl,
 		lim->io_opt = ows;
 	}
 
-	if (ctrl->vwc & NVME_CTRL_VWC_PRESENT)
+	if (ctrl->write_cache)
 		lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
 
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
@@ -1010,7 +1010,7 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	dev_info(ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
 		 disk->disk_name, nsze, 1U << lba_shift,
 		 (nsze << lba_shift) >> 20,
-		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? ", write back" : "");
+		 ctrl->write_cache ? ", write back" : ", write through");
 	return 0;
 }
 

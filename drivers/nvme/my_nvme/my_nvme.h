@@ -155,6 +155,7 @@ struct my_nvme_ctrl {
 	u32			shutdown_timeout_ms;
 	u16			oncs;
 	u8			vwc;
+	bool			write_cache;	/* VWC present and enabled */
 	u32			sgls;
 
 	/* Controller Memory Buffer ramdisk, when there is a CMB. */
@@ -215,6 +216,7 @@ void my_nvme_reap_cq(struct my_nvme_queue *q);
 /* admin.c */
 void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid);
 void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11);
+void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid);
 void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
 			   dma_addr_t dma, u32 depth, s16 vector);
 void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,

@@ -442,6 +442,26 @@ static void my_nvme_test_cmd_set_features(struct kunit *test)
 	}
 }
 
+static void my_nvme_test_cmd_get_features(struct kunit *test)
+{
+	static const u8 fids[] = {
+		NVME_FEAT_NUM_QUEUES, NVME_FEAT_VOLATILE_WC, 0xff,
+	};
+	struct nvme_command cmd, exp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fids); i++) {
+		memset(&exp, 0, sizeof(exp));
+		exp.features.opcode = nvme_admin_get_features;
+		exp.features.fid = cpu_to_le32(fids[i]);
+
+		cmd_poison(&cmd);
+		my_nvme_cmd_get_features(&cmd, fids[i]);
+		KUNIT_EXPECT_EQ(test, cmd.common.opcode, 0x0a);
+		expect_cmd_eq(test, &cmd, &exp, "get features");
+	}
+}
+
 static void my_nvme_test_num_queues(struct kunit *test)
 {
 	static const unsigned int roundtrip[] = { 1, 2, 3, 16, 64, 1024 };
@@ -2188,6 +2208,7 @@ static struct kunit_suite my_nvme_queue_suite = {
 static struct kunit_case my_nvme_cmd_cases[] = {
 	KUNIT_CASE(my_nvme_test_cmd_identify),
 	KUNIT_CASE(my_nvme_test_cmd_set_features),
+	KUNIT_CASE(my_nvme_test_cmd_get_features),
 	KUNIT_CASE(my_nvme_test_num_queues),
 	KUNIT_CASE(my_nvme_test_num_queues_granted),
 	KUNIT_CASE(my_nvme_test_cmd_create_cq),
