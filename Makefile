@@ -14,7 +14,7 @@ TARBALL		:= /usr/src/linux-source-6.12.tar.xz
 BZIMAGE		:= $(OBJ)/arch/x86/boot/bzImage
 INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
 DRIVER		:= drivers/nvme/my_nvme
-FRAGMENT	:= $(TOP)/boot/my_nvme.config
+FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config
 
 JOBS		?= $(shell nproc)
 KMAKE		= $(MAKE) -C $(SRC) O=$(OBJ) -j$(JOBS)
@@ -63,14 +63,15 @@ source: $(SRC)/.unpacked
 	@grep -q 'my_nvme/' $(SRC)/drivers/nvme/Makefile || \
 		echo 'obj-$$(CONFIG_MY_NVME)		+= my_nvme/' >> $(SRC)/drivers/nvme/Makefile
 
-# tinyconfig + our fragment, made once. When the fragment changes it is
+# tinyconfig + our fragments, made once. When a fragment changes they are
 # merged again on top of the existing .config, so menuconfig choices that
-# the fragment does not name survive.
-$(OBJ)/.config: $(FRAGMENT) | source
+# the fragments do not name survive. debug.config adds lockdep, DMA API
+# and slab debugging to the test kernel; make bench builds without it.
+$(OBJ)/.config: $(FRAGMENTS) | source
 	mkdir -p $(OBJ)
 	if [ ! -f $@ ]; then $(KMAKE) tinyconfig >/dev/null; fi
 	cd $(SRC) && KCONFIG_CONFIG=$(OBJ)/.config \
-		scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $(FRAGMENT) >/dev/null
+		scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $(FRAGMENTS) >/dev/null
 	$(KMAKE) olddefconfig >/dev/null
 	touch $@
 

@@ -23,7 +23,7 @@
 # Environment: BZIMAGE, INITRAMFS, SMP, MEM as for boot/qemu.sh;
 # QEMU_TIMEOUT (s) per boot [600]; BOOT_TIMEOUT (s) until /init starts
 # [120]; TEST_DISK_SIZE per image [512M]; TEST_APPEND, kernel command line
-# for all test boots [oops=panic].
+# for all test boots [oops=panic slub_debug=FZP].
 #
 # Adding a scenario: write a function scenario_<name> that creates the
 # disk images it needs (new_disk) and calls boot_cases, then add <name> to
@@ -50,7 +50,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 # Kernel command line of every test boot: an Oops leaves the kernel
 # half-dead (locks held, IPIs unanswered); panic at once instead, and
 # qemu.sh's panic=-1 ends QEMU.
-TEST_APPEND=${TEST_APPEND-oops=panic}
+TEST_APPEND=${TEST_APPEND-oops=panic slub_debug=FZP}
 BANNER="=== my_nvme guest:"		# printed by boot/init
 TEST_DISK_SIZE=${TEST_DISK_SIZE:-512M}
 

@@ -510,6 +510,8 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(ctrl->dev, "no usable DMA configuration\n");
 		goto put;
 	}
+	/* PRPs and SGL data blocks have no segment size limit. */
+	dma_set_max_seg_size(ctrl->dev, UINT_MAX);
 
 	ret = my_nvme_map_bar(ctrl);
 	if (ret)
@@ -566,6 +568,7 @@ remove:
 	my_nvme_remove_namespaces(ctrl);
 	my_nvme_debugfs_remove(ctrl);
 disable:
+	pci_set_drvdata(pdev, NULL);
 	my_nvme_set_state(ctrl, MY_NVME_CTRL_DELETING);
 	my_nvme_del_ctrl_dev(ctrl);
 	my_nvme_dev_disable(ctrl);
