@@ -49,7 +49,7 @@ ALL_CASES="$ALL_CASES shutdown nproc persist-write persist-read dmesg"
 KNOWN_CASES="test1 test2 ext2 persist-write persist-read fio two-ctrl"
 KNOWN_CASES="$KNOWN_CASES dmesg nproc shared-vector stats vwc discard"
 KNOWN_CASES="$KNOWN_CASES write-zeroes passthru sysfs shutdown multi-ns"
-KNOWN_CASES="$KNOWN_CASES ns-skip fio-4k mdts1 big-io sgl cmb vwc-off"
+KNOWN_CASES="$KNOWN_CASES ns-skip fio-4k mdts1 big-io sgl cmb vwc-off intx"
 
 # Serial numbers of the controllers the cases look for (boot/qemu.sh
 # gives the default controller my_nvme0; tools/qemu-test.sh the others).
@@ -65,6 +65,7 @@ case_limit() {
 	fio | fio-4k | sgl)	echo 240 ;;
 	ext2 | cmb | discard)	echo 120 ;;
 	two-ctrl | mdts1 | big-io) echo 90 ;;
+	intx)			echo 60 ;;
 	test1 | test2 | persist-* | shared-vector) echo 60 ;;
 	passthru | shutdown | multi-ns | write-zeroes) echo 60 ;;
 	vwc | vwc-off | stats | ns-skip) echo 30 ;;
@@ -484,6 +485,25 @@ case_nproc() {
 
 # One MSI-X vector shared by the admin and the only I/O queue
 # (controller with max_ioqpairs=1,msix_qsize=1): I/O must still complete.
+# Legacy INTx (the kernel booted with pci=nomsi): one shared line for the
+# admin and the single I/O queue, and I/O still works.
+case_intx() {
+	need_dev "$DEV0" || return 1
+	expect /sys/class/my_nvme/my_nvme0/io_queues 1 || return 1
+	lines=$(grep my_nvme /proc/interrupts)
+	echo "$lines"
+	[ -n "$lines" ] || { fail "no my_nvme interrupt in /proc/interrupts"; return 1; }
+	echo "$lines" | grep -q MSI && { fail "MSI in use despite pci=nomsi"; return 1; }
+	line=$(dmesg | grep -m1 "my_nvme.*vector(s)")
+	echo "dmesg: $line"
+	echo "$line" | grep -q " 1 INTx vector" ||
+		{ fail "driver did not report one INTx vector"; return 1; }
+	run dd if=/dev/urandom of=ix.bin bs=1M count=2 || return 1
+	run dd if=ix.bin of="$DEV0" bs=64k seek=512 conv=notrunc,fsync || return 1
+	run dd if="$DEV0" of=ix-read.bin bs=64k skip=512 count=32 || return 1
+	same_files ix.bin ix-read.bin
+}
+
 case_shared_vector() {
 	need_dev "$DEV0" || return 1
 	run dd if=/dev/urandom of=sv.bin bs=1M count=2 || return 1
@@ -874,6 +894,11 @@ case_multi_ns() {
 	done
 	expect "/sys/block/${c}n1/queue/logical_block_size" 512 || return 1
 	expect "/sys/block/${c}n2/queue/logical_block_size" 4096 || return 1
+	# n1: 512-byte blocks, but QEMU reports a 4 KiB preferred deallocate
+	# granularity (NPDG = 7, from its 4 KiB physical/discard granularity);
+	# NPWG = NOWS = 0, so the physical block size stays the LBA size.
+	expect "/sys/block/${c}n1/queue/discard_granularity" 4096 || return 1
+	expect "/sys/block/${c}n1/queue/physical_block_size" 512 || return 1
 	expect "/sys/block/${c}n1/size" $((NS1_BYTES / 512)) || return 1
 	expect "/sys/block/${c}n2/size" $((NS2_BYTES / 512)) || return 1
 	for n in 1 2; do
@@ -918,6 +943,14 @@ case_ns_skip() {
 	echo "dmesg: $line"
 	[ -n "$line" ] ||
 		{ fail "no 'namespace 3: ... not supported, skipped' for $BDF in dmesg"; return 1; }
+	# Namespace 4 has size 0 (an empty image): skipped as well.
+	for p in "/dev/${c}n4" "/sys/block/${c}n4"; do
+		[ -e "$p" ] && { fail "$p exists: the empty namespace 4 was not skipped"; return 1; }
+	done
+	line=$(dmesg | grep -m1 "my_nvme $BDF: namespace 4: size 0, skipped")
+	echo "dmesg: $line"
+	[ -n "$line" ] ||
+		{ fail "no 'namespace 4: size 0, skipped' for $BDF in dmesg"; return 1; }
 	# The other namespaces still work.
 	for n in 1 2; do
 		need_dev "/dev/${c}n$n" || return 1

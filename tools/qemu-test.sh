@@ -54,7 +54,7 @@ TEST_APPEND=${TEST_APPEND-oops=panic slub_debug=FZP}
 BANNER="=== my_nvme guest:"		# printed by boot/init
 TEST_DISK_SIZE=${TEST_DISK_SIZE:-512M}
 
-SCENARIOS="default persist two_ctrl shared_vector multi sgl cmb nowc"
+SCENARIOS="default persist two_ctrl shared_vector intx multi sgl cmb nowc"
 
 # ---------------------------------------------------------------------------
 # Scenarios.
@@ -106,6 +106,7 @@ scenario_multi() {
 	for img in mdts1 multi-ns3 big; do
 		new_disk "$T/$img.img" 64M
 	done
+	new_disk "$T/multi-ns4.img" 0	# an empty namespace
 	new_disk "$T/multi-ns1.img" ${ns1}M
 	new_disk "$T/multi-ns2.img" ${ns2}M
 	boot_cases multi "multi-ns,ns-skip,fio-4k,mdts1,big-io,dmesg" \
@@ -115,11 +116,13 @@ scenario_multi() {
 			    -device nvme,serial=mdts1,drive=mdts1,mdts=1
 			    -device nvme,id=nvmeM,serial=multi
 			    -drive file=$T/multi-ns1.img,if=none,id=nsA,format=raw
-			    -device nvme-ns,drive=nsA,bus=nvmeM,nsid=1
+			    -device nvme-ns,drive=nsA,bus=nvmeM,nsid=1,physical_block_size=4096
 			    -drive file=$T/multi-ns2.img,if=none,id=nsB,format=raw
 			    -device nvme-ns,drive=nsB,bus=nvmeM,nsid=2,logical_block_size=4096,physical_block_size=4096
 			    -drive file=$T/multi-ns3.img,if=none,id=nsC,format=raw
 			    -device nvme-ns,drive=nsC,bus=nvmeM,nsid=3,ms=8
+			    -drive file=$T/multi-ns4.img,if=none,id=nsD,format=raw
+			    -device nvme-ns,drive=nsD,bus=nvmeM,nsid=4
 			    -drive file=$T/big.img,if=none,id=big,format=raw
 			    -device nvme,serial=big,drive=big,mdts=10"
 }
@@ -136,6 +139,13 @@ scenario_cmb() {
 	new_disk "$T/cmb.img"
 	boot_cases cmb "cmb,dmesg" \
 		DISK="$T/cmb.img" NVME_ARGS=",cmb_size_mb=16"
+}
+
+# No MSI or MSI-X at all: legacy INTx.
+scenario_intx() {
+	new_disk "$T/intx.img"
+	boot_cases intx "intx,test1,dmesg" \
+		DISK="$T/intx.img" APPEND="pci=nomsi"
 }
 
 # The drive's write cache off: the controller reports it disabled.

@@ -926,7 +926,10 @@ static void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl,
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
 		lim->max_hw_discard_sectors = UINT_MAX;
 		lim->max_discard_segments = NVME_DSM_MAX_RANGES;
+		/* NPDG: the preferred deallocate granularity, 0's based. */
 		lim->discard_granularity = bs;
+		if (id->nsfeat & NVME_NS_FEAT_IO_OPT)
+			lim->discard_granularity = bs * (1 + le16_to_cpu(id->npdg));
 	}
 
 	/* Write Zeroes carries no data; NLB is 16 bits, 0's based. */
