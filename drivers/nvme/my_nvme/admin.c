@@ -95,8 +95,9 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_granted);
  * the command could not be run, or the positive NVMe status the
  * controller returned.
  */
-int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl, struct nvme_command *cmd,
-			    void *buf, unsigned int len, u32 *result)
+static int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
+				   struct nvme_command *cmd, void *buf,
+				   unsigned int len, u32 *result)
 {
 	struct my_nvme_iod *iod;
 	struct request *rq;

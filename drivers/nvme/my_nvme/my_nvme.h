@@ -45,7 +45,7 @@
 #define MY_NVME_ADMIN_TIMEOUT	(60 * HZ)
 #define MY_NVME_MIN_Q_DEPTH	2
 
-/* Controller life cycle; every transition goes through my_nvme_set_state(). */
+/* Controller life cycle; pci.c's my_nvme_set_state() makes the transitions. */
 enum my_nvme_ctrl_state {
 	MY_NVME_CTRL_NEW,	/* probing: registers mapped, not yet usable */
 	MY_NVME_CTRL_LIVE,	/* I/O queues up, disks registered */
@@ -192,8 +192,6 @@ struct my_nvme_list_alloc {
 /* pci.c */
 const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
 void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
-int my_nvme_set_state(struct my_nvme_ctrl *ctrl,
-		      enum my_nvme_ctrl_state new_state);
 void my_nvme_kill(struct my_nvme_ctrl *ctrl, const char *why);
 void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info);
 
@@ -204,7 +202,6 @@ bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
 void my_nvme_free_queue(struct my_nvme_queue *q);
-void my_nvme_init_queue(struct my_nvme_queue *q);
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
 void my_nvme_free_irq(struct my_nvme_queue *q);
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
@@ -224,8 +221,6 @@ void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,
 void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid);
 u32 my_nvme_num_queues_dword(unsigned int nr_io_queues);
 unsigned int my_nvme_num_queues_granted(u32 result);
-int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl, struct nvme_command *cmd,
-			    void *buf, unsigned int len, u32 *result);
 int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
 int my_nvme_create_io_queue(struct my_nvme_queue *q);

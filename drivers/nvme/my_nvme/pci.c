@@ -53,8 +53,8 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_decode_cap);
  * Returns 0 when the state changed, -EBUSY when the transition is not
  * allowed from the current state.
  */
-int my_nvme_set_state(struct my_nvme_ctrl *ctrl,
-		      enum my_nvme_ctrl_state new_state)
+static int my_nvme_set_state(struct my_nvme_ctrl *ctrl,
+			     enum my_nvme_ctrl_state new_state)
 {
 	enum my_nvme_ctrl_state old;
 	bool ok;

@@ -49,6 +49,16 @@ void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
+/* Reset the ring state to what a freshly created queue pair expects. */
+static void my_nvme_init_queue(struct my_nvme_queue *q)
+{
+	q->sq_tail = 0;
+	q->last_sq_tail = 0;
+	q->cq_head = 0;
+	q->cq_phase = 1;
+	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
+}
+
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
@@ -90,16 +100,6 @@ void my_nvme_free_queue(struct my_nvme_queue *q)
 			  q->sq_cmds, q->sq_dma_addr);
 	q->cqes = NULL;
 	q->sq_cmds = NULL;
-}
-
-/* Reset the ring state to what a freshly created queue pair expects. */
-void my_nvme_init_queue(struct my_nvme_queue *q)
-{
-	q->sq_tail = 0;
-	q->last_sq_tail = 0;
-	q->cq_head = 0;
-	q->cq_phase = 1;
-	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
 }
 
 static void my_nvme_write_sq_db(struct my_nvme_queue *q)
