@@ -555,10 +555,8 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 
 	if (my_nvme_has_data(rq)) {
 		sts = my_nvme_map_data(q, rq, &iod->cmd);
-		if (sts) {
-			my_nvme_free_lists(q->ctrl, iod);
+		if (sts)
 			return sts;
-		}
 	}
 
 	iod->cmd.common.command_id = rq->tag;
@@ -733,7 +731,7 @@ static bool my_nvme_cancel_rq(struct request *rq, void *data)
 /* Fail every command still outstanding; the controller is disabled. */
 void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl)
 {
-	if (ctrl->tagset_ready) {
+	if (ctrl->tagset.tags) {
 		blk_mq_tagset_busy_iter(&ctrl->tagset, my_nvme_cancel_rq, ctrl);
 		blk_mq_tagset_wait_completed_request(&ctrl->tagset);
 	}
@@ -867,16 +865,13 @@ int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl)
 		return ret;
 	for (i = 0; i < ctrl->nr_io_queues; i++)
 		ctrl->queues[i + 1].tags = set->tags[i];
-	ctrl->tagset_ready = true;
 	return 0;
 }
 
 void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl)
 {
-	if (!ctrl->tagset_ready)
-		return;
-	blk_mq_free_tag_set(&ctrl->tagset);
-	ctrl->tagset_ready = false;
+	if (ctrl->tagset.tags)
+		blk_mq_free_tag_set(&ctrl->tagset);
 }
 
 /* ---- Namespaces ---- */

@@ -139,8 +139,7 @@ struct my_nvme_ctrl {
 
 	struct blk_mq_tag_set	admin_tagset;
 	struct request_queue	*admin_q;
-	struct blk_mq_tag_set	tagset;
-	bool			tagset_ready;
+	struct blk_mq_tag_set	tagset;		/* .tags set while allocated */
 	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
 
 	struct mutex		ns_lock;	/* namespaces */

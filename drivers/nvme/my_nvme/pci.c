@@ -212,7 +212,7 @@ static void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl)
 	mutex_lock(&ctrl->shutdown_lock);
 	alive = READ_ONCE(ctrl->state) != MY_NVME_CTRL_DEAD &&
 		my_nvme_present(ctrl);
-	if (ctrl->tagset_ready)
+	if (ctrl->tagset.tags)
 		blk_mq_quiesce_tagset(&ctrl->tagset);
 
 	for (i = ctrl->nr_io_queues; alive && i > 0; i--) {
@@ -229,7 +229,7 @@ static void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl)
 	my_nvme_reap_all(ctrl);
 	my_nvme_cancel_requests(ctrl);
 	/* Anything still queued now fails in queue_rq instead of waiting. */
-	if (ctrl->tagset_ready)
+	if (ctrl->tagset.tags)
 		blk_mq_unquiesce_tagset(&ctrl->tagset);
 	mutex_unlock(&ctrl->shutdown_lock);
 }

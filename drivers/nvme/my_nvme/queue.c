@@ -49,16 +49,6 @@ void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
-/* Reset the ring state to what a freshly created queue pair expects. */
-static void my_nvme_init_queue(struct my_nvme_queue *q)
-{
-	q->sq_tail = 0;
-	q->last_sq_tail = 0;
-	q->cq_head = 0;
-	q->cq_phase = 1;
-	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
-}
-
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
@@ -86,7 +76,11 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 		my_nvme_sq_db_offset(qid, ctrl->cap_info.doorbell_stride);
 	q->cq_db = (void __iomem *)ctrl->bar +
 		my_nvme_cq_db_offset(qid, ctrl->cap_info.doorbell_stride);
-	my_nvme_init_queue(q);
+	/* The rings come zeroed: no CQ entry carries the phase we expect. */
+	q->sq_tail = 0;
+	q->last_sq_tail = 0;
+	q->cq_head = 0;
+	q->cq_phase = 1;
 	return 0;
 }
 
