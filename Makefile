@@ -14,7 +14,8 @@ TARBALL		:= /usr/src/linux-source-6.12.tar.xz
 BZIMAGE		:= $(OBJ)/arch/x86/boot/bzImage
 INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
 DRIVER		:= drivers/nvme/my_nvme
-FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config
+FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config \
+		   $(TOP)/boot/test.config
 
 JOBS		?= $(shell nproc)
 KMAKE		= $(MAKE) -C $(SRC) O=$(OBJ) -j$(JOBS)
@@ -60,8 +61,13 @@ source: $(SRC)/.unpacked
 	@grep -q 'my_nvme/Kconfig' $(SRC)/drivers/nvme/Kconfig || \
 		sed -i 's|^endmenu|source "drivers/nvme/my_nvme/Kconfig"\n\nendmenu|' \
 			$(SRC)/drivers/nvme/Kconfig
+	@# Before host/: with both drivers built in, my_nvme registers first
+	@# and binds every controller; tests hand one to nvme explicitly.
 	@grep -q 'my_nvme/' $(SRC)/drivers/nvme/Makefile || \
-		echo 'obj-$$(CONFIG_MY_NVME)		+= my_nvme/' >> $(SRC)/drivers/nvme/Makefile
+		sed -i 's|^obj-y\t\t+= host/|obj-$$(CONFIG_MY_NVME)\t\t+= my_nvme/\n&|' \
+			$(SRC)/drivers/nvme/Makefile
+	@grep -q 'my_nvme/' $(SRC)/drivers/nvme/Makefile || \
+		{ echo "source: cannot hook my_nvme into drivers/nvme/Makefile" >&2; exit 1; }
 
 # tinyconfig + our fragments, made once. When a fragment changes they are
 # merged again on top of the existing .config, so menuconfig choices that
@@ -73,6 +79,7 @@ $(OBJ)/.config: $(FRAGMENTS) | source
 	cd $(SRC) && KCONFIG_CONFIG=$(OBJ)/.config \
 		scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $(FRAGMENTS) >/dev/null
 	$(KMAKE) olddefconfig >/dev/null
+	$(TOP)/tools/check-config.sh $@ $(FRAGMENTS)
 	touch $@
 
 kernel: source $(OBJ)/.config

@@ -27,6 +27,8 @@ GUEST_TESTS=$TOP/tools/guest-tests.sh
 # programs (tools/*.c, e.g. nvme-ioctl-check.c) are compiled statically
 # into /tests/<name>.
 GUEST_SCRIPTS=$(ls "$TOP"/tools/guest-*.sh)
+# The case-per-file suite (tools/testing): guest runner, library, cases.
+TESTING=$TOP/tools/testing
 GUEST_C=$(ls "$TOP"/tools/*.c 2>/dev/null || true)
 CC=${CC:-gcc}
 # Dynamic tools: "path in guest" (copied from the same path on the host).
@@ -48,7 +50,7 @@ fi
 # Up to date? Compare against every input, including this script.
 if [ -f "$OUT" ]; then
 	# shellcheck disable=SC2086 # TOOLS is a list
-	newer=$(find "$0" "$INIT" $GUEST_SCRIPTS $GUEST_C "$BUSYBOX" $TOOLS \
+	newer=$(find "$0" "$INIT" $GUEST_SCRIPTS $GUEST_C "$BUSYBOX" $TOOLS "$TESTING" \
 		-newer "$OUT" 2>/dev/null | head -n1 || true)
 	if [ -z "$newer" ]; then
 		echo "initramfs: $OUT is up to date"
@@ -117,6 +119,8 @@ install -m 0755 "$INIT" "$STAGE/init"
 for f in $GUEST_SCRIPTS; do
 	install -m 0755 "$f" "$STAGE/tests/"
 done
+mkdir -p "$STAGE/tests/testing"
+cp -r "$TESTING/guest-run" "$TESTING/lib" "$TESTING/cases" "$STAGE/tests/testing/"
 for f in $GUEST_C; do
 	bin=$STAGE/tests/$(basename "$f" .c)
 	"$CC" -static -O2 -Wall -o "$bin" "$f" ||
@@ -133,8 +137,10 @@ PS1='\h:\w# '
 alias ll='ls -l'
 # PID 1 is a shell script, not an init that handles SIGUSR2/SIGTERM:
 # shut down directly (these sync first, as BusyBox does without -n).
-poweroff() { /sbin/poweroff -f; }
-halt() { /sbin/poweroff -f; }
+# Without ACPI a power-off only halts the CPUs; a reboot ends QEMU
+# (-no-reboot) and runs the same driver shutdown, so poweroff reboots.
+poweroff() { /sbin/reboot -f; }
+halt() { /sbin/reboot -f; }
 reboot() { /sbin/reboot -f; }
 EOF
 
