@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * my_nvme admin.c: admin command encoders and the synchronous admin
- * commands: Identify, Set Features, I/O queue creation and deletion.
+ * my_nvme admin.c: admin command encoders and the admin commands the
+ * driver sends: Identify, Set Features, queue creation and deletion, log
+ * pages, asynchronous events and the namespace scan.
  */
 
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -75,6 +77,31 @@ void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_delete_queue);
 
+/* Abort (NVMe 2.0, 5.1): the command id as the controller saw it. */
+void my_nvme_cmd_abort(struct nvme_command *cmd, u16 sqid, u16 cid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->abort.opcode = nvme_admin_abort_cmd;
+	cmd->abort.sqid = cpu_to_le16(sqid);
+	cmd->abort.cid = cid;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_abort);
+
+/* Get Log Page: NUMD is a 0's based dword count split in two halves. */
+void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
+			 u32 bytes)
+{
+	u32 numd = bytes / sizeof(u32) - 1;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->get_log_page.opcode = nvme_admin_get_log_page;
+	cmd->get_log_page.nsid = cpu_to_le32(nsid);
+	cmd->get_log_page.lid = lid;
+	cmd->get_log_page.numdl = cpu_to_le16(numd & 0xffff);
+	cmd->get_log_page.numdu = cpu_to_le16(numd >> 16);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_log);
+
 /* Number of Queues (FID 07h): both counts are 0's based. */
 u32 my_nvme_num_queues_dword(unsigned int nr_io_queues)
 {
@@ -91,13 +118,55 @@ unsigned int my_nvme_num_queues_granted(u32 result)
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_granted);
 
 /*
+ * MDTS is a power of two in units of CAP.MPSMIN, 0 meaning no limit.
+ * Returns the limit in 512-byte sectors, at most @max_kb KiB; a shift
+ * that overflows is "no limit" as well, never undefined behaviour.
+ */
+u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb)
+{
+	u64 max_sectors = (u64)max_kb << 1;
+	u64 sectors;
+
+	if (!mdts || !page_size_min ||
+	    check_shl_overflow((u64)page_size_min >> SECTOR_SHIFT, mdts,
+			       &sectors))
+		return max_sectors;
+	return min(sectors, max_sectors);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_mdts_sectors);
+
+/*
+ * Effects of a passthrough command: from the Commands Supported and
+ * Effects log. An I/O command never freezes the I/O queues (it runs on
+ * one of them); an admin command whose log entry relaxes execution
+ * restrictions does not either.
+ */
+u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
+			u8 opcode)
+{
+	u32 effects;
+
+	if (!log)
+		return 0;
+	if (!admin)
+		return le32_to_cpu(log->iocs[opcode]) &
+			~NVME_CMD_EFFECTS_CSE_MASK;
+	effects = le32_to_cpu(log->acs[opcode]);
+	if (effects & NVME_CMD_EFFECTS_CSER_MASK)
+		effects &= ~NVME_CMD_EFFECTS_CSE_MASK;
+	return effects;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_effects);
+
+/*
  * Run one admin command and wait for it. Returns 0, a negative errno when
  * the command could not be run, or the positive NVMe status the
- * controller returned.
+ * controller returned. Driver commands are never retried: a reset ends
+ * them with an error and the caller decides.
  */
-static int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
-				   struct nvme_command *cmd, void *buf,
-				   unsigned int len, u32 *result)
+int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
+			    struct nvme_command *cmd, void *buf,
+			    unsigned int len, u32 *result)
 {
 	struct my_nvme_iod *iod;
 	struct request *rq;
@@ -108,10 +177,12 @@ static int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 				  REQ_OP_DRV_OUT : REQ_OP_DRV_IN, 0);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
 
 	iod = blk_mq_rq_to_pdu(rq);
 	iod->cmd = *cmd;
-	rq->timeout = MY_NVME_ADMIN_TIMEOUT;
+	iod->flags = 0;
+	rq->timeout = my_nvme_admin_timeout * HZ;
 	if (buf && len) {
 		ret = blk_rq_map_kern(ctrl->admin_q, rq, buf, len, GFP_KERNEL);
 		if (ret)
@@ -148,11 +219,123 @@ static void my_nvme_copy_id_string(char *dst, const char *src, size_t len)
 	strim(dst);
 }
 
+static int my_nvme_get_log(struct my_nvme_ctrl *ctrl, u8 lid, u32 nsid,
+			   void *buf, u32 len)
+{
+	struct nvme_command cmd;
+
+	my_nvme_cmd_get_log(&cmd, lid, nsid, len);
+	return my_nvme_submit_sync_cmd(ctrl, &cmd, buf, len, NULL);
+}
+
+/*
+ * The Commands Supported and Effects log, once, plus the effects the
+ * spec implies but controllers do not always report: formatting and
+ * sanitizing change the LBA format and content of every namespace,
+ * namespace management and attachment change the namespace set.
+ */
+static int my_nvme_init_effects(struct my_nvme_ctrl *ctrl,
+				const struct nvme_id_ctrl *id)
+{
+	struct nvme_effects_log *log;
+	int ret;
+
+	if (ctrl->effects)
+		return 0;
+	log = kzalloc(sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return -ENOMEM;
+	if (id->lpa & NVME_CTRL_LPA_CMD_EFFECTS_LOG) {
+		ret = my_nvme_get_log(ctrl, NVME_LOG_CMD_EFFECTS, 0, log,
+				      sizeof(*log));
+		if (ret) {
+			dev_warn(ctrl->dev, "Commands Supported and Effects log: %d, assuming the spec's effects\n",
+				 ret);
+			memset(log, 0, sizeof(*log));
+		}
+	}
+	log->acs[nvme_admin_format_nvm] |=
+		cpu_to_le32(NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_NCC |
+			    NVME_CMD_EFFECTS_CSE_MASK);
+	log->acs[nvme_admin_sanitize_nvm] |=
+		cpu_to_le32(NVME_CMD_EFFECTS_LBCC | NVME_CMD_EFFECTS_CSE_MASK);
+	log->acs[nvme_admin_ns_mgmt] |=
+		cpu_to_le32(NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC);
+	log->acs[nvme_admin_ns_attach] |=
+		cpu_to_le32(NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC);
+	/* Security receive depends on send, but not on the I/O queues. */
+	log->acs[nvme_admin_security_recv] &=
+		cpu_to_le32(~NVME_CMD_EFFECTS_CSE_MASK);
+	log->iocs[nvme_cmd_write] |= cpu_to_le32(NVME_CMD_EFFECTS_LBCC);
+	log->iocs[nvme_cmd_write_zeroes] |= cpu_to_le32(NVME_CMD_EFFECTS_LBCC);
+	log->iocs[nvme_cmd_write_uncor] |= cpu_to_le32(NVME_CMD_EFFECTS_LBCC);
+	ctrl->effects = log;
+	return 0;
+}
+
+/*
+ * The NVM command set's Identify Controller data (CNS 06h): limits of
+ * Write Zeroes (WZSL) and Dataset Management (DMRL, DMRSL). Optional:
+ * without it Write Zeroes follows MDTS and discard has no range limit.
+ */
+static void my_nvme_identify_ctrl_nvm(struct my_nvme_ctrl *ctrl)
+{
+	struct nvme_id_ctrl_nvm *id;
+	struct nvme_command cmd;
+	u32 sectors;
+
+	ctrl->max_zeroes_sectors = (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES) ?
+		ctrl->max_hw_sectors : 0;
+	ctrl->max_discard_segments = NVME_DSM_MAX_RANGES;
+	ctrl->dmrsl = 0;
+	if (NVME_MAJOR(ctrl->vs) < 2 && ctrl->vs < NVME_VS(1, 4, 0))
+		return;
+
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return;
+	my_nvme_cmd_identify(&cmd, NVME_ID_CNS_CS_CTRL, 0);
+	cmd.identify.csi = NVME_CSI_NVM;
+	if (my_nvme_submit_sync_cmd(ctrl, &cmd, id, sizeof(*id), NULL))
+		goto out;
+	if (id->dmrl)
+		ctrl->max_discard_segments = id->dmrl;
+	ctrl->dmrsl = le32_to_cpu(id->dmrsl);
+	if (id->wzsl && ctrl->max_zeroes_sectors) {
+		sectors = my_nvme_mdts_sectors(id->wzsl,
+					       ctrl->cap_info.page_size_min,
+					       UINT_MAX >> 1);
+		ctrl->max_zeroes_sectors = min(ctrl->max_zeroes_sectors,
+					       sectors);
+	}
+out:
+	kfree(id);
+}
+
+/*
+ * Ask for Namespace Attribute Changed notices and SMART critical
+ * warnings, as far as OAES says the controller sends them.
+ */
+static void my_nvme_enable_aen(struct my_nvme_ctrl *ctrl)
+{
+	u32 cfg = ctrl->oaes & NVME_AEN_CFG_NS_ATTR;
+	struct nvme_command cmd;
+	int ret;
+
+	cfg |= NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
+		NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
+		NVME_SMART_CRIT_VOLATILE_MEMORY;
+	my_nvme_cmd_set_features(&cmd, NVME_FEAT_ASYNC_EVENT, cfg);
+	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
+	if (ret)
+		dev_warn(ctrl->dev, "cannot enable asynchronous events: %d\n",
+			 ret);
+}
+
 int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 {
 	struct nvme_command cmd;
 	struct nvme_id_ctrl *id;
-	u32 max_kb = MY_NVME_MAX_KB;
 	int ret;
 
 	id = kzalloc(sizeof(*id), GFP_KERNEL);
@@ -171,44 +354,38 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	my_nvme_copy_id_string(ctrl->firmware, id->fr, sizeof(id->fr));
 	ctrl->nn = le32_to_cpu(id->nn);
 	ctrl->oncs = le16_to_cpu(id->oncs);
+	ctrl->oacs = le16_to_cpu(id->oacs);
+	ctrl->oaes = le32_to_cpu(id->oaes);
 	ctrl->vwc = id->vwc;
 	ctrl->sgls = le32_to_cpu(id->sgls);
-
-	/* MDTS is a power of two in units of CAP.MPSMIN; 0 means no limit. */
-	if (id->mdts) {
-		u64 mdts_kb = ((u64)ctrl->cap_info.page_size_min << id->mdts) >> 10;
-
-		max_kb = min_t(u64, max_kb, mdts_kb);
-	}
-	ctrl->max_hw_sectors = max_kb << 1;
-
-	/*
-	 * VWC says a volatile write cache exists; Feature 06h says whether
-	 * it is enabled. A disabled cache makes every write durable on
-	 * completion, so the block layer need not send flushes.
-	 */
-	ctrl->write_cache = ctrl->vwc & NVME_CTRL_VWC_PRESENT;
-	if (ctrl->write_cache) {
-		u32 wce;
-
-		my_nvme_cmd_get_features(&cmd, NVME_FEAT_VOLATILE_WC);
-		if (!my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, &wce) &&
-		    !(wce & 1))
-			ctrl->write_cache = false;
-	}
+	ctrl->awupf = le16_to_cpu(id->awupf);
+	ctrl->crdt[0] = le16_to_cpu(id->crdt1);
+	ctrl->crdt[1] = le16_to_cpu(id->crdt2);
+	ctrl->crdt[2] = le16_to_cpu(id->crdt3);
+	/* ACL and AERL are 0's based. */
+	atomic_set(&ctrl->abort_limit, id->acl + 1);
+	ctrl->nr_aen = min_t(unsigned int, id->aerl + 1, MY_NVME_MAX_AEN);
+	ctrl->max_hw_sectors = my_nvme_mdts_sectors(id->mdts,
+						    ctrl->cap_info.page_size_min,
+						    MY_NVME_MAX_KB);
 
 	/* RTD3 Entry Latency bounds how long a normal shutdown may take. */
 	ctrl->shutdown_timeout_ms = clamp(le32_to_cpu(id->rtd3e) / 1000,
 					  5000U, 60000U);
 
+	ret = my_nvme_init_effects(ctrl, id);
+	if (ret)
+		goto out;
+	my_nvme_identify_ctrl_nvm(ctrl);
+	my_nvme_enable_aen(ctrl);
+
 	dev_info(ctrl->dev, "%s, serial %s, firmware %s\n",
 		 ctrl->model, ctrl->serial, ctrl->firmware);
 	dev_info(ctrl->dev,
-		 "MDTS %u (max transfer %u KiB), %u namespace(s), write cache %s, ONCS 0x%x, SGLS 0x%x\n",
-		 id->mdts, max_kb, ctrl->nn,
-		 ctrl->write_cache ? "enabled" :
-		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? "disabled" : "absent",
-		 ctrl->oncs, ctrl->sgls);
+		 "MDTS %u (max transfer %u KiB), %u namespace(s), volatile write cache %s, ONCS 0x%x, SGLS 0x%x, %u AER(s)\n",
+		 id->mdts, ctrl->max_hw_sectors >> 1, ctrl->nn,
+		 (ctrl->vwc & NVME_CTRL_VWC_PRESENT) ? "present" : "absent",
+		 ctrl->oncs, ctrl->sgls, ctrl->nr_aen);
 out:
 	kfree(id);
 	return ret;
@@ -265,7 +442,6 @@ int my_nvme_delete_io_queue(struct my_nvme_queue *q)
 	struct nvme_command cmd;
 	int ret;
 
-	clear_bit(MY_NVME_Q_LIVE, &q->flags);
 	my_nvme_cmd_delete_queue(&cmd, nvme_admin_delete_sq, q->qid);
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 	if (ret)
@@ -276,6 +452,200 @@ int my_nvme_delete_io_queue(struct my_nvme_queue *q)
 		return my_nvme_admin_error(ctrl, "Delete I/O CQ", ret);
 	return 0;
 }
+
+/* ---- Asynchronous events ---- */
+
+/*
+ * Send an AER for every free slot. They bypass blk-mq (they have no
+ * timeout); command id MY_NVME_AQ_TAGS + slot tells them apart. The
+ * admin queue's LIVE bit is checked under aen_lock, which the disable
+ * path takes to forget the AERs a controller reset dropped.
+ */
+void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_queue *aq = &ctrl->queues[0];
+	struct nvme_command cmd = { };
+	unsigned long flags;
+	unsigned int slot;
+
+	cmd.common.opcode = nvme_admin_async_event;
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	for (slot = 0; slot < ctrl->nr_aen; slot++) {
+		if (test_bit(slot, &ctrl->aen_busy) ||
+		    test_bit(slot, &ctrl->aen_pending))
+			continue;
+		if (!test_bit(MY_NVME_Q_LIVE, &aq->flags))
+			break;
+		cmd.common.command_id = MY_NVME_AQ_TAGS + slot;
+		my_nvme_submit_cmd(aq, &cmd, true);
+		set_bit(slot, &ctrl->aen_busy);
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+}
+
+/* From the admin CQ (interrupt context): keep the result for the work. */
+void my_nvme_complete_aer(struct my_nvme_queue *q,
+			  const struct nvme_completion *cqe)
+{
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	unsigned int slot = cqe->command_id - MY_NVME_AQ_TAGS;
+	u16 status = le16_to_cpu(cqe->status) >> 1;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	if (slot >= MY_NVME_MAX_AEN || !test_and_clear_bit(slot, &ctrl->aen_busy)) {
+		spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+		q->stats.stale++;
+		return;
+	}
+	if (!status) {
+		ctrl->aen_results[slot] = le32_to_cpu(cqe->result.u32);
+		set_bit(slot, &ctrl->aen_pending);
+	}
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+
+	/*
+	 * An error (aborted by a reset, limit exceeded): no event and no
+	 * resubmission; the next start of the controller sends it again.
+	 */
+	if (status)
+		return;
+	atomic_inc(&ctrl->rstats.events);
+	set_bit(MY_NVME_EVENT_RESUBMIT, &ctrl->events);
+	queue_work(system_wq, &ctrl->async_event_work);
+}
+
+static const char * const my_nvme_smart_crit_names[] = {
+	"spare capacity below threshold",
+	"temperature outside threshold",
+	"reliability degraded",
+	"media read-only",
+	"volatile memory backup failed",
+	"persistent memory region read-only",
+};
+
+/* SMART/Health event: read the log (which clears it), log new warnings. */
+static void my_nvme_handle_smart(struct my_nvme_ctrl *ctrl)
+{
+	struct nvme_smart_log *log;
+	unsigned int bit;
+	u8 crit, fresh;
+
+	log = kzalloc(sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return;
+	if (my_nvme_get_log(ctrl, NVME_LOG_SMART, NVME_NSID_ALL, log,
+			    sizeof(*log)))
+		goto out;
+	crit = log->critical_warning;
+	fresh = crit & ~ctrl->smart_crit_logged;
+	for (bit = 0; bit < ARRAY_SIZE(my_nvme_smart_crit_names); bit++) {
+		if (fresh & BIT(bit))
+			dev_warn(ctrl->dev, "SMART critical warning: %s\n",
+				 my_nvme_smart_crit_names[bit]);
+	}
+	ctrl->smart_crit_logged = crit;
+out:
+	kfree(log);
+}
+
+static void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
+{
+	u8 type = result & 0x7;
+	u8 info = (result >> 8) & 0xff;
+	u8 lid = (result >> 16) & 0xff;
+	struct nvme_error_slot *err;
+
+	switch (type) {
+	case NVME_AER_NOTICE:
+		if (info == NVME_AER_NOTICE_NS_CHANGED) {
+			dev_info(ctrl->dev, "namespace attributes changed, rescanning\n");
+			set_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events);
+			queue_work(system_wq, &ctrl->scan_work);
+			return;
+		}
+		break;
+	case NVME_AER_SMART:
+		my_nvme_handle_smart(ctrl);
+		return;
+	case NVME_AER_ERROR:
+		err = kzalloc(sizeof(*err), GFP_KERNEL);
+		if (err && !my_nvme_get_log(ctrl, NVME_LOG_ERROR, NVME_NSID_ALL,
+					    err, sizeof(*err)))
+			dev_warn_ratelimited(ctrl->dev,
+					     "error event: status 0x%x, command id 0x%x on queue %u, LBA %llu\n",
+					     le16_to_cpu(err->status_field) >> 1,
+					     le16_to_cpu(err->cmdid), le16_to_cpu(err->sqid),
+					     le64_to_cpu(err->lba));
+		kfree(err);
+		return;
+	default:
+		break;
+	}
+	dev_info_ratelimited(ctrl->dev,
+			     "asynchronous event: type %u info 0x%x log page 0x%x\n",
+			     type, info, lid);
+	/* Read (and so clear) the log page the event names, if any. */
+	if (lid) {
+		void *buf = kzalloc(512, GFP_KERNEL);
+
+		if (buf)
+			my_nvme_get_log(ctrl, lid, NVME_NSID_ALL, buf, 512);
+		kfree(buf);
+	}
+}
+
+/* Handle the events the CQ handed over, then send the AERs again. */
+void my_nvme_async_event_work(struct work_struct *work)
+{
+	struct my_nvme_ctrl *ctrl =
+		container_of(work, struct my_nvme_ctrl, async_event_work);
+	unsigned long flags;
+	unsigned int slot;
+	u32 result;
+
+	for (slot = 0; slot < MY_NVME_MAX_AEN; slot++) {
+		spin_lock_irqsave(&ctrl->aen_lock, flags);
+		if (!test_bit(slot, &ctrl->aen_pending)) {
+			spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+			continue;
+		}
+		result = ctrl->aen_results[slot];
+		spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+
+		if (my_nvme_state(ctrl) == MY_NVME_CTRL_LIVE)
+			my_nvme_handle_aen(ctrl, result);
+		clear_bit(slot, &ctrl->aen_pending);
+	}
+	if (test_and_clear_bit(MY_NVME_EVENT_RESUBMIT, &ctrl->events) &&
+	    my_nvme_state(ctrl) == MY_NVME_CTRL_LIVE)
+		my_nvme_submit_aers(ctrl);
+}
+
+/* ---- Namespaces ---- */
+
+/*
+ * What Identify Namespace says about driving it as a disk. Namespaces we
+ * cannot drive get a reason; the controller may still have others.
+ */
+void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
+{
+	u8 lbaf = nvme_lbaf_index(id->flbas);
+
+	info->nsze = le64_to_cpu(id->nsze);
+	info->lbaf = lbaf;
+	info->lba_shift = id->lbaf[lbaf & 0x3f].ds;
+	info->unsupported = NULL;
+	if (!info->nsze)
+		info->unsupported = "size 0";
+	else if (lbaf > id->nlbaf)
+		info->unsupported = "LBA format out of range";
+	else if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK))
+		info->unsupported = "metadata or protection information not supported";
+	else if (info->lba_shift < SECTOR_SHIFT || info->lba_shift > PAGE_SHIFT)
+		info->unsupported = "logical block size not supported";
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
 
 static int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			       struct nvme_id_ns *id)
@@ -290,56 +660,128 @@ static int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	return 0;
 }
 
+/* Reading the Changed Namespace List clears the event (RAE = 0). */
+static void my_nvme_clear_changed_ns_log(struct my_nvme_ctrl *ctrl)
+{
+	__le32 *log = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+
+	if (!log)
+		return;
+	if (my_nvme_get_log(ctrl, NVME_LOG_CHANGED_NS, NVME_NSID_ALL, log,
+			    NVME_IDENTIFY_DATA_SIZE))
+		dev_warn(ctrl->dev, "reading the Changed Namespace List failed\n");
+	kfree(log);
+}
+
+/* One active namespace: revalidate the disk we have, or add one. */
+static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns *id)
+{
+	struct my_nvme_ns *ns;
+
+	if (my_nvme_identify_ns(ctrl, nsid, id))
+		return;
+	ns = my_nvme_find_get_ns(ctrl, nsid);
+	if (ns) {
+		if (my_nvme_revalidate_ns(ns, id))
+			my_nvme_remove_ns(ns);
+		my_nvme_put_ns(ns);
+		return;
+	}
+	my_nvme_add_ns(ctrl, nsid, id);
+}
+
+/* Remove the disks of namespaces that are no longer in @active. */
+static void my_nvme_remove_invalid_ns(struct my_nvme_ctrl *ctrl,
+				      const unsigned long *active, u32 max)
+{
+	struct my_nvme_ns *ns, *next;
+	LIST_HEAD(gone);
+
+	down_write(&ctrl->ns_rwsem);
+	list_for_each_entry_safe(ns, next, &ctrl->namespaces, list) {
+		if (ns->nsid <= max && test_bit(ns->nsid - 1, active))
+			continue;
+		list_move_tail(&ns->list, &gone);
+	}
+	up_write(&ctrl->ns_rwsem);
+
+	list_for_each_entry_safe(ns, next, &gone, list) {
+		list_del_init(&ns->list);
+		dev_info(ctrl->dev, "%s: namespace %u gone, removing the disk\n",
+			 ns->disk->disk_name, ns->nsid);
+		my_nvme_remove_ns(ns);
+	}
+}
+
 /*
- * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page, and
- * add a disk for each namespace we can drive.
+ * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page:
+ * revalidate or add each namespace, then drop the disks of namespaces
+ * that are no longer active.
  */
-int my_nvme_scan_namespaces(struct my_nvme_ctrl *ctrl)
+static void my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
 {
 	const unsigned int per_page = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
+	u32 max = min_t(u32, ctrl->nn, 1024 * 1024);
+	unsigned long *active = NULL;
 	struct nvme_command cmd;
 	struct nvme_id_ns *id;
 	__le32 *ns_list;
 	u32 prev = 0;
-	int ret = 0;
-	int i;
+	unsigned int i;
+	int ret;
 
 	ns_list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	id = kzalloc(sizeof(*id), GFP_KERNEL);
-	if (!ns_list || !id) {
-		ret = -ENOMEM;
+	if (max)
+		active = bitmap_zalloc(max, GFP_KERNEL);
+	if (!ns_list || !id || (max && !active))
 		goto out;
-	}
 
 	for (;;) {
 		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_ACTIVE_LIST, prev);
 		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, ns_list,
 					      NVME_IDENTIFY_DATA_SIZE, NULL);
 		if (ret) {
-			ret = my_nvme_admin_error(ctrl, "Identify Active Namespace List",
-						  ret);
+			my_nvme_admin_error(ctrl, "Identify Active Namespace List",
+					    ret);
 			goto out;
 		}
-
 		for (i = 0; i < per_page; i++) {
 			u32 nsid = le32_to_cpu(ns_list[i]);
 
 			if (!nsid)
-				goto out;
-			if (nsid <= prev) {
+				goto done;
+			if (nsid <= prev || nsid > max) {
 				dev_warn(ctrl->dev,
-					 "namespace list not ascending at %u, stopping\n",
+					 "namespace list not ascending or beyond NN at %u, stopping\n",
 					 nsid);
-				goto out;
+				goto done;
 			}
 			prev = nsid;
-			if (my_nvme_identify_ns(ctrl, nsid, id))
-				continue;
-			my_nvme_add_ns(ctrl, nsid, id);
+			set_bit(nsid - 1, active);
+			my_nvme_scan_ns(ctrl, nsid, id);
 		}
 	}
+done:
+	my_nvme_remove_invalid_ns(ctrl, active, max);
 out:
+	bitmap_free(active);
 	kfree(id);
 	kfree(ns_list);
-	return ret;
+}
+
+void my_nvme_scan_work(struct work_struct *work)
+{
+	struct my_nvme_ctrl *ctrl =
+		container_of(work, struct my_nvme_ctrl, scan_work);
+
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE || !ctrl->tagset.tags)
+		return;
+	mutex_lock(&ctrl->scan_lock);
+	atomic_inc(&ctrl->rstats.rescans);
+	if (test_and_clear_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events))
+		my_nvme_clear_changed_ns_log(ctrl);
+	my_nvme_scan_ns_list(ctrl);
+	mutex_unlock(&ctrl->scan_lock);
 }

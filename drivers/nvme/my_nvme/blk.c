@@ -306,6 +306,103 @@ const char *my_nvme_status_str(u16 status)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_status_str);
 
+/*
+ * Descriptor type of the data pointer: SGL, or PRPs. Set on every
+ * attempt, so that a request requeued after it was mapped one way (a
+ * passthrough command keeps its PDU) never carries the other's flag.
+ */
+void my_nvme_set_dptr_type(struct nvme_command *cmd, bool use_sgl)
+{
+	cmd->common.flags &= ~NVME_CMD_SGL_ALL;
+	if (use_sgl)
+		cmd->common.flags |= NVME_CMD_SGL_METABUF;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_set_dptr_type);
+
+/* ---- Completion disposition and command ids (pure, tested by KUnit) ---- */
+
+/*
+ * Retry a failed command unless the controller said Do Not Retry, the
+ * retries are used up, or the request (REQ_FAILFAST_*, a passthrough
+ * command, a dying queue) must not be retried. As nvme_decide_disposition().
+ */
+enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
+					unsigned int max_retries, bool noretry)
+{
+	if (likely(!status))
+		return MY_NVME_COMPLETE;
+	if (noretry || (status & NVME_STATUS_DNR) || retries >= max_retries)
+		return MY_NVME_COMPLETE;
+	return MY_NVME_RETRY;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_decide);
+
+/* Command Retry Delay: CRD picks CRDT1-3 (100 ms units), 0 = at once. */
+unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt)
+{
+	u16 crd = (status & NVME_STATUS_CRD) >> 11;
+
+	return crd ? crdt[crd - 1] * 100UL : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_retry_delay_ms);
+
+u16 my_nvme_cid_tag(u16 cid)
+{
+	return cid & MY_NVME_CID_TAG_MASK;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cid_tag);
+
+/* Does @cid carry the generation the request was last started with? */
+bool my_nvme_cid_current(u16 cid, u8 genctr)
+{
+	return (cid >> MY_NVME_CID_TAG_BITS) == (genctr & MY_NVME_CID_GEN_MASK);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cid_current);
+
+/* ---- Fault injection (debugfs fault_inject/, fail_map/) ---- */
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(my_nvme_default_fault_attr);
+
+void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
+{
+	ctrl->fault_attr = my_nvme_default_fault_attr;
+	ctrl->fault_map_attr = my_nvme_default_fault_attr;
+	/* Command Interrupted: the controller asks for a retry. */
+	ctrl->fault_status = NVME_SC_CMD_INTERRUPTED;
+}
+
+/* Replace the status of a completing disk request, when asked to. */
+static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
+				  struct request *rq, struct my_nvme_iod *iod)
+{
+	if (blk_rq_is_passthrough(rq) || !should_fail(&ctrl->fault_attr, 1))
+		return;
+	iod->status = ctrl->fault_status;
+	if (ctrl->fault_dont_retry)
+		iod->status |= NVME_STATUS_DNR;
+}
+
+static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
+{
+	return should_fail(&ctrl->fault_map_attr, 1);
+}
+#else
+void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
+{
+}
+
+static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
+				  struct request *rq, struct my_nvme_iod *iod)
+{
+}
+
+static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
+{
+	return false;
+}
+#endif
+
 /* ---- Request mapping ---- */
 
 static void *my_nvme_pool_alloc(void *pool, dma_addr_t *dma)
@@ -368,12 +465,18 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 	blk_status_t sts = BLK_STS_RESOURCE;
 	int nents, ret;
 
+	/* As if the DMA mapping had failed: blk-mq retries the request. */
+	if (unlikely(my_nvme_fail_map(ctrl)))
+		return BLK_STS_RESOURCE;
+
 	if (blk_rq_nr_phys_segments(rq) == 1) {
 		struct bio_vec bv = req_bvec(rq);
 
 		if ((bv.bv_offset & (MY_NVME_CTRL_PAGE_SIZE - 1)) + bv.bv_len <=
-		    MY_NVME_CTRL_PAGE_SIZE * 2)
+		    MY_NVME_CTRL_PAGE_SIZE * 2) {
+			my_nvme_set_dptr_type(cmd, false);
 			return my_nvme_map_simple(ctrl, rq, cmd, &bv);
+		}
 	}
 
 	/*
@@ -398,8 +501,8 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 	iod->map_nents = nents;
 
 	iod->use_sgl = my_nvme_use_sgl(q, rq, iod->sgt.nents);
+	my_nvme_set_dptr_type(cmd, iod->use_sgl);
 	if (iod->use_sgl) {
-		cmd->common.flags = NVME_CMD_SGL_METABUF;
 		ret = my_nvme_build_sgl(iod->sgt.sgl, iod->sgt.nents,
 					MY_NVME_CTRL_PAGE_SIZE, &la, iod->lists,
 					iod->list_dma, &iod->nr_lists,
@@ -429,6 +532,7 @@ out_free_sg:
 	return sts;
 }
 
+/* Undo the mapping; safe to call twice (a retried request is remapped). */
 static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
 {
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
@@ -436,6 +540,7 @@ static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
 	if (iod->dma_len) {
 		dma_unmap_page(ctrl->dev, iod->first_dma, iod->dma_len,
 			       rq_dma_dir(rq));
+		iod->dma_len = 0;
 		return;
 	}
 	my_nvme_free_lists(ctrl, iod);
@@ -443,6 +548,7 @@ static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
 		dma_unmap_sg(ctrl->dev, iod->sgt.sgl, iod->map_nents,
 			     rq_dma_dir(rq));
 		sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
+		iod->map_nents = 0;
 	}
 }
 
@@ -493,10 +599,6 @@ static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 	u16 control = (rq->cmd_flags & REQ_FUA) ? NVME_RW_FUA : 0;
 
 	switch (req_op(rq)) {
-	case REQ_OP_DRV_IN:
-	case REQ_OP_DRV_OUT:
-		/* Passthrough: the submitter built iod->cmd. */
-		return BLK_STS_OK;
 	case REQ_OP_FLUSH:
 		my_nvme_cmd_flush(&iod->cmd, ns->nsid);
 		return BLK_STS_OK;
@@ -531,6 +633,30 @@ static bool my_nvme_has_data(struct request *rq)
 	}
 }
 
+/*
+ * Not LIVE: I/O still goes to queues that are up (a reset's CONNECTING
+ * phase runs the requeued requests), but user admin commands wait until
+ * the controller is LIVE, as upstream's __nvme_check_ready(). Requests
+ * that may not wait end with a host path error.
+ */
+static blk_status_t my_nvme_check_ready(struct my_nvme_ctrl *ctrl,
+					struct request *rq,
+					struct my_nvme_iod *iod)
+{
+	enum my_nvme_ctrl_state state = my_nvme_state(ctrl);
+
+	if (likely(state == MY_NVME_CTRL_LIVE))
+		return BLK_STS_OK;
+	if (!(rq->q == ctrl->admin_q && (iod->flags & MY_NVME_IOD_USER)) &&
+	    state != MY_NVME_CTRL_DEAD)
+		return BLK_STS_OK;
+	if (state != MY_NVME_CTRL_DELETING && state != MY_NVME_CTRL_DEAD &&
+	    !blk_noretry_request(rq))
+		return BLK_STS_RESOURCE;
+	iod->status = NVME_SC_HOST_PATH_ERROR;
+	return BLK_STS_TRANSPORT;
+}
+
 /* Build the command for @rq in its PDU, map its data and start it. */
 static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 				    struct request *rq)
@@ -538,9 +664,18 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 	blk_status_t sts;
 
+	/* First attempt: no retries yet. RQF_DONTPREP survives a requeue. */
+	if (!(rq->rq_flags & RQF_DONTPREP)) {
+		iod->retries = 0;
+		rq->rq_flags |= RQF_DONTPREP;
+	}
+	iod->flags &= MY_NVME_IOD_USER;
 	iod->status = 0;
 	if (unlikely(!test_bit(MY_NVME_Q_LIVE, &q->flags)))
 		return BLK_STS_IOERR;
+	sts = my_nvme_check_ready(q->ctrl, rq, iod);
+	if (unlikely(sts))
+		return sts;
 
 	iod->use_sgl = false;
 	iod->dma_len = 0;
@@ -555,11 +690,14 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 
 	if (my_nvme_has_data(rq)) {
 		sts = my_nvme_map_data(q, rq, &iod->cmd);
-		if (sts)
+		if (sts) {
+			my_nvme_free_lists(q->ctrl, iod);
 			return sts;
+		}
 	}
 
-	iod->cmd.common.command_id = rq->tag;
+	iod->genctr++;
+	iod->cmd.common.command_id = my_nvme_cid(rq);
 	blk_mq_start_request(rq);
 	return BLK_STS_OK;
 }
@@ -605,6 +743,11 @@ static void my_nvme_queue_rqs(struct rq_list *rqlist)
 	*rqlist = requeue_list;
 }
 
+/*
+ * blk-mq stopped a dispatch list early (a later request could not be
+ * started): ring the doorbell for the ones already copied with
+ * bd->last false. Needed on the admin queue as much as on I/O queues.
+ */
 static void my_nvme_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
 	my_nvme_commit_sq(hctx->driver_data);
@@ -635,38 +778,84 @@ static void my_nvme_complete_batch(struct io_comp_batch *iob)
 	blk_mq_end_request_batch(iob);
 }
 
+/* Run it again, after the delay the controller asked for (CRD). */
+static void my_nvme_retry_rq(struct my_nvme_ctrl *ctrl, struct request *rq)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	unsigned long delay = my_nvme_retry_delay_ms(iod->status, ctrl->crdt);
+
+	iod->retries++;
+	atomic_inc(&ctrl->rstats.retries);
+	blk_mq_requeue_request(rq, false);
+	blk_mq_delay_kick_requeue_list(rq->q, msecs_to_jiffies(delay));
+}
+
 static void my_nvme_complete_rq(struct request *rq)
 {
 	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	bool noretry = blk_noretry_request(rq) || blk_queue_dying(rq->q);
 
 	my_nvme_unmap_data(q->ctrl, rq);
+	if (my_nvme_decide(iod->status, iod->retries, my_nvme_max_retries,
+			   noretry) == MY_NVME_RETRY) {
+		my_nvme_retry_rq(q->ctrl, rq);
+		return;
+	}
 	if (unlikely(iod->status) && !blk_rq_is_passthrough(rq) &&
 	    !(rq->rq_flags & RQF_QUIET))
 		my_nvme_log_error(q->ctrl, rq, iod->status);
 	blk_mq_end_request(rq, my_nvme_status_to_blk(iod->status));
 }
 
-/* Called by queue.c for each new CQ entry; the command id is the tag. */
+static struct blk_mq_tags *my_nvme_queue_tags(struct my_nvme_queue *q)
+{
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+
+	if (!q->qid)
+		return ctrl->admin_tagset.tags ? ctrl->admin_tagset.tags[0] : NULL;
+	if (!ctrl->tagset.tags || q->qid > ctrl->tagset.nr_hw_queues)
+		return NULL;
+	return ctrl->tagset.tags[q->qid - 1];
+}
+
+/*
+ * Called by queue.c for each new CQ entry. The command id names the tag
+ * and the generation it was started with; anything else (an id the
+ * controller made up, a late completion for a tag that has been reused)
+ * is counted and dropped, never completed.
+ */
 void my_nvme_complete_cqe(struct my_nvme_queue *q,
 			  const struct nvme_completion *cqe,
 			  struct io_comp_batch *iob)
 {
-	u16 tag = READ_ONCE(cqe->command_id);
+	u16 cid = READ_ONCE(cqe->command_id);
+	struct blk_mq_tags *tags;
 	struct my_nvme_iod *iod;
-	struct request *rq;
+	struct request *rq = NULL;
 
-	rq = q->tags ? blk_mq_tag_to_rq(q->tags, tag) : NULL;
-	if (unlikely(!rq || blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)) {
+	if (unlikely(!q->qid && my_nvme_cid_tag(cid) >= MY_NVME_AQ_TAGS)) {
+		my_nvme_complete_aer(q, cqe);
+		return;
+	}
+	tags = my_nvme_queue_tags(q);
+	if (likely(tags))
+		rq = blk_mq_tag_to_rq(tags, my_nvme_cid_tag(cid));
+	if (unlikely(!rq || blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT ||
+		     !my_nvme_cid_current(cid, ((struct my_nvme_iod *)
+						blk_mq_rq_to_pdu(rq))->genctr))) {
+		q->stats.stale++;
 		dev_warn_ratelimited(q->ctrl->dev,
-				     "queue %u: completion for unknown command id %u\n",
-				     q->qid, tag);
+				     "queue %u: completion for unknown or stale command id 0x%x\n",
+				     q->qid, cid);
 		return;
 	}
 
 	iod = blk_mq_rq_to_pdu(rq);
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
+	if (q->qid)
+		my_nvme_inject_status(q->ctrl, rq, iod);
 	if (unlikely(iod->status))
 		q->stats.errors++;
 	if (req_op(rq) == REQ_OP_FLUSH)
@@ -683,63 +872,189 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 		blk_mq_complete_request(rq);
 }
 
+/* ---- Timeouts and cancellation ---- */
+
+static enum rq_end_io_ret my_nvme_abort_endio(struct request *rq,
+					      blk_status_t error)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ctrl *ctrl = rq->end_io_data;
+
+	/*
+	 * Result bit 0 set: the command was not aborted, and its second
+	 * timeout will reset the controller. An Abort that failed says the
+	 * controller is in trouble now: reset it at once.
+	 */
+	dev_warn(ctrl->dev, "Abort status 0x%x, result 0x%x\n", iod->status,
+		 le32_to_cpu(iod->result.u32));
+	atomic_inc(&ctrl->abort_limit);
+	if (iod->status || error) {
+		dev_warn(ctrl->dev, "Abort failed, resetting the controller\n");
+		my_nvme_reset_ctrl(ctrl);
+	}
+	blk_mq_free_request(rq);
+	return RQ_END_IO_NONE;
+}
+
+/* Ask the controller to abort @rq; the timer runs again meanwhile. */
+static enum blk_eh_timer_return my_nvme_send_abort(struct my_nvme_queue *q,
+						   struct request *rq)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	struct my_nvme_iod *abort_iod;
+	struct request *abort_rq;
+
+	if (atomic_dec_return(&ctrl->abort_limit) < 0) {
+		atomic_inc(&ctrl->abort_limit);
+		return BLK_EH_RESET_TIMER;
+	}
+	abort_rq = blk_mq_alloc_request(ctrl->admin_q, REQ_OP_DRV_IN,
+					BLK_MQ_REQ_NOWAIT);
+	if (IS_ERR(abort_rq)) {
+		atomic_inc(&ctrl->abort_limit);
+		return BLK_EH_RESET_TIMER;
+	}
+	iod->flags |= MY_NVME_IOD_ABORTED;
+	atomic_inc(&ctrl->rstats.aborts);
+	dev_warn(ctrl->dev,
+		 "queue %u tag %d (cid 0x%x) opcode 0x%02x timed out, aborting %s of %u bytes\n",
+		 q->qid, rq->tag, my_nvme_cid(rq), iod->cmd.common.opcode,
+		 blk_op_str(req_op(rq)), blk_rq_bytes(rq));
+
+	abort_rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	abort_rq->timeout = my_nvme_admin_timeout * HZ;
+	abort_iod = blk_mq_rq_to_pdu(abort_rq);
+	abort_iod->flags = 0;
+	my_nvme_cmd_abort(&abort_iod->cmd, q->qid, my_nvme_cid(rq));
+	abort_rq->end_io = my_nvme_abort_endio;
+	abort_rq->end_io_data = ctrl;
+	blk_execute_rq_nowait(abort_rq, false);
+	return BLK_EH_RESET_TIMER;
+}
+
+/*
+ * The recovery ladder, as nvme_timeout(): a controller that is gone or
+ * failed is reset at once; then the CQ is reaped (a lost interrupt);
+ * while connecting or deleting the controller is disabled, which ends
+ * every request; while resetting the reset will; the first timeout of an
+ * I/O command sends an Abort; an admin command, a second timeout or no
+ * Abort left resets the controller. A request is only ever ended after
+ * the controller was disabled and bus mastering switched off.
+ */
 static enum blk_eh_timer_return my_nvme_timeout(struct request *rq)
 {
 	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 	struct my_nvme_ctrl *ctrl = q->ctrl;
+	struct pci_dev *pdev = ctrl->pdev;
 	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
 
-	/* A lost interrupt looks like a timeout: look at the CQ first. */
+	atomic_inc(&ctrl->rstats.timeouts);
+	if (pci_dev_is_disconnected(pdev))
+		my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DELETING ||
+	    my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		goto disable;
+
+	/* PCI error recovery owns the device: do not reset under it. */
+	if (pci_channel_offline(pdev))
+		return BLK_EH_RESET_TIMER;
+
+	if (my_nvme_should_reset(csts)) {
+		dev_warn(ctrl->dev, "controller is down (CSTS 0x%x), reset\n",
+			 csts);
+		goto disable;
+	}
+
 	my_nvme_reap_cq(q);
 	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
-		dev_warn(ctrl->dev,
-			 "queue %u tag %d completed by polling (missed interrupt?)\n",
-			 q->qid, rq->tag);
+		if (atomic_inc_return(&ctrl->rstats.polled) == 1)
+			dev_warn(ctrl->dev,
+				 "queue %u tag %d completed by polling after a timeout: lost interrupt?\n",
+				 q->qid, rq->tag);
 		return BLK_EH_DONE;
 	}
 
-	dev_err(ctrl->dev, "queue %u tag %d opcode 0x%02x timed out, CSTS 0x%x\n",
-		q->qid, rq->tag, iod->cmd.common.opcode, csts);
-
-	/*
-	 * While the controller is being torn down the teardown path owns
-	 * it: fail just this command and let teardown go on.
-	 */
-	if (READ_ONCE(ctrl->state) == MY_NVME_CTRL_DELETING ||
-	    READ_ONCE(ctrl->state) == MY_NVME_CTRL_DEAD) {
-		iod->status = NVME_SC_HOST_ABORTED_CMD;
-		blk_mq_complete_request(rq);
+	switch (my_nvme_state(ctrl)) {
+	case MY_NVME_CTRL_CONNECTING:
+		my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
+		fallthrough;
+	case MY_NVME_CTRL_DELETING:
+		dev_warn_ratelimited(ctrl->dev,
+				     "queue %u tag %d timed out while %s, disabling the controller\n",
+				     q->qid, rq->tag,
+				     my_nvme_state_name(my_nvme_state(ctrl)));
+		iod->flags |= MY_NVME_IOD_CANCELLED;
+		my_nvme_dev_disable(ctrl, true);
 		return BLK_EH_DONE;
+	case MY_NVME_CTRL_RESETTING:
+		return BLK_EH_RESET_TIMER;
+	default:
+		break;
 	}
 
-	my_nvme_kill(ctrl, "command timeout");
+	/* First timeout of an I/O command: Abort, and wait once more. */
+	if (q->qid && !(iod->flags & MY_NVME_IOD_ABORTED))
+		return my_nvme_send_abort(q, rq);
+	dev_warn(ctrl->dev,
+		 "queue %u tag %d (cid 0x%x) opcode 0x%02x timed out%s, resetting the controller\n",
+		 q->qid, rq->tag, my_nvme_cid(rq), iod->cmd.common.opcode,
+		 q->qid ? " again after an Abort" : "");
+	iod->flags |= MY_NVME_IOD_CANCELLED;
+
+disable:
+	if (!my_nvme_change_state(ctrl, MY_NVME_CTRL_RESETTING)) {
+		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DELETING ||
+		    my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+			my_nvme_dev_disable(ctrl, true);
+		return BLK_EH_DONE;
+	}
+	my_nvme_dev_disable(ctrl, false);
+	if (my_nvme_try_sched_reset(ctrl))
+		my_nvme_unquiesce_io_queues(ctrl);
 	return BLK_EH_DONE;
 }
 
+/*
+ * End a request the disabled controller will never complete, with a
+ * status my_nvme_decide() retries (unless the request forbids it).
+ */
 static bool my_nvme_cancel_rq(struct request *rq, void *data)
 {
+	struct my_nvme_ctrl *ctrl = data;
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 
-	if (blk_mq_request_completed(rq))
+	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT)
 		return true;
 	iod->status = NVME_SC_HOST_ABORTED_CMD;
+	iod->flags |= MY_NVME_IOD_CANCELLED;
+	atomic_inc(&ctrl->rstats.cancelled);
 	blk_mq_complete_request(rq);
 	return true;
 }
 
-/* Fail every command still outstanding; the controller is disabled. */
-void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl)
+void my_nvme_cancel_tagset(struct my_nvme_ctrl *ctrl)
 {
-	if (ctrl->tagset.tags) {
-		blk_mq_tagset_busy_iter(&ctrl->tagset, my_nvme_cancel_rq, ctrl);
-		blk_mq_tagset_wait_completed_request(&ctrl->tagset);
-	}
+	if (!ctrl->tagset.tags)
+		return;
+	blk_mq_tagset_busy_iter(&ctrl->tagset, my_nvme_cancel_rq, ctrl);
+	blk_mq_tagset_wait_completed_request(&ctrl->tagset);
+}
+
+void my_nvme_cancel_admin_tagset(struct my_nvme_ctrl *ctrl)
+{
+	unsigned long flags;
+
 	if (ctrl->admin_q) {
 		blk_mq_tagset_busy_iter(&ctrl->admin_tagset, my_nvme_cancel_rq,
 					ctrl);
 		blk_mq_tagset_wait_completed_request(&ctrl->admin_tagset);
 	}
+	/* The AERs died with the controller's queues. */
+	spin_lock_irqsave(&ctrl->aen_lock, flags);
+	ctrl->aen_busy = 0;
+	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
 }
 
 static int my_nvme_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
@@ -766,6 +1081,8 @@ static void my_nvme_map_queues(struct blk_mq_tag_set *set)
 	struct my_nvme_ctrl *ctrl = set->driver_data;
 	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
 
+	map->nr_queues = set->nr_hw_queues;
+	map->queue_offset = 0;
 	if (ctrl->nr_vecs > 1)
 		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
 	else
@@ -784,6 +1101,7 @@ static const struct blk_mq_ops my_nvme_mq_ops = {
 
 static const struct blk_mq_ops my_nvme_admin_mq_ops = {
 	.queue_rq	= my_nvme_queue_rq,
+	.commit_rqs	= my_nvme_commit_rqs,
 	.complete	= my_nvme_complete_rq,
 	.init_hctx	= my_nvme_admin_init_hctx,
 	.timeout	= my_nvme_timeout,
@@ -804,8 +1122,8 @@ int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl)
 
 	set->ops = &my_nvme_admin_mq_ops;
 	set->nr_hw_queues = 1;
-	set->queue_depth = NVME_AQ_DEPTH - 1;
-	set->timeout = MY_NVME_ADMIN_TIMEOUT;
+	set->queue_depth = MY_NVME_AQ_TAGS;
+	set->timeout = my_nvme_admin_timeout * HZ;
 	set->numa_node = dev_to_node(ctrl->dev);
 	set->cmd_size = sizeof(struct my_nvme_iod);
 	set->flags = BLK_MQ_F_NO_SCHED;
@@ -822,7 +1140,6 @@ int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl)
 		blk_mq_free_tag_set(set);
 		return ret;
 	}
-	ctrl->queues[0].tags = set->tags[0];
 	return 0;
 }
 
@@ -839,6 +1156,8 @@ void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl)
 {
 	if (!ctrl->admin_q)
 		return;
+	/* Unquiesced, so that destroying it does not wait on a stopped queue. */
+	my_nvme_unquiesce_admin_queue(ctrl);
 	blk_mq_destroy_queue(ctrl->admin_q);
 	blk_put_queue(ctrl->admin_q);
 	ctrl->admin_q = NULL;
@@ -848,30 +1167,147 @@ void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl)
 int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl)
 {
 	struct blk_mq_tag_set *set = &ctrl->tagset;
-	unsigned int i;
-	int ret;
 
 	set->ops = &my_nvme_mq_ops;
 	set->nr_hw_queues = ctrl->nr_io_queues;
 	set->nr_maps = 1;
-	set->queue_depth = min_t(u32, ctrl->q_depth - 1, BLK_MQ_MAX_DEPTH);
+	set->queue_depth = ctrl->q_depth - 1;
+	set->timeout = my_nvme_io_timeout * HZ;
 	set->numa_node = dev_to_node(ctrl->dev);
 	set->cmd_size = sizeof(struct my_nvme_iod);
 	set->flags = BLK_MQ_F_SHOULD_MERGE;
 	set->driver_data = ctrl;
 
-	ret = blk_mq_alloc_tag_set(set);
-	if (ret)
-		return ret;
-	for (i = 0; i < ctrl->nr_io_queues; i++)
-		ctrl->queues[i + 1].tags = set->tags[i];
-	return 0;
+	return blk_mq_alloc_tag_set(set);
 }
 
 void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl)
 {
-	if (ctrl->tagset.tags)
-		blk_mq_free_tag_set(&ctrl->tagset);
+	if (!ctrl->tagset.tags)
+		return;
+	blk_mq_free_tag_set(&ctrl->tagset);
+	ctrl->tagset.tags = NULL;
+}
+
+/* The controller may grant a different number of queues after a reset. */
+void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl)
+{
+	if (ctrl->tagset.nr_hw_queues == ctrl->nr_io_queues)
+		return;
+	dev_info(ctrl->dev, "I/O queues: %u -> %u\n",
+		 ctrl->tagset.nr_hw_queues, ctrl->nr_io_queues);
+	blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
+}
+
+/* ---- Queue state across all namespaces ---- */
+
+/*
+ * Started in one context (timeout, suspend, FLR) and ended in another
+ * (the reset work): the non-owner variants keep lockdep's freeze
+ * tracking out of it. MY_NVME_CTRL_FROZEN makes it one freeze however
+ * often the disable path runs.
+ */
+void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (test_and_set_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_freeze_queue_start_non_owner(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+}
+
+void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_mq_freeze_queue_wait(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+}
+
+/* Returns the time left, 0 when it ran out. */
+int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return timeout;
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		timeout = blk_mq_freeze_queue_wait_timeout(ns->disk->queue,
+							   timeout);
+		if (timeout <= 0)
+			break;
+	}
+	up_read(&ctrl->ns_rwsem);
+	return max(timeout, 0L);
+}
+
+void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_and_clear_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_mq_unfreeze_queue_non_owner(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+}
+
+void my_nvme_quiesce_io_queues(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->tagset.tags)
+		return;
+	if (!test_and_set_bit(MY_NVME_CTRL_STOPPED, &ctrl->flags))
+		blk_mq_quiesce_tagset(&ctrl->tagset);
+	else
+		blk_mq_wait_quiesce_done(&ctrl->tagset);
+}
+
+void my_nvme_unquiesce_io_queues(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->tagset.tags)
+		return;
+	if (test_and_clear_bit(MY_NVME_CTRL_STOPPED, &ctrl->flags))
+		blk_mq_unquiesce_tagset(&ctrl->tagset);
+}
+
+void my_nvme_quiesce_admin_queue(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
+	if (!test_and_set_bit(MY_NVME_CTRL_ADMIN_STOPPED, &ctrl->flags))
+		blk_mq_quiesce_queue(ctrl->admin_q);
+	else
+		blk_mq_wait_quiesce_done(&ctrl->admin_tagset);
+}
+
+void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
+	if (test_and_clear_bit(MY_NVME_CTRL_ADMIN_STOPPED, &ctrl->flags))
+		blk_mq_unquiesce_queue(ctrl->admin_q);
+}
+
+/* Wait for running timeout handlers; none starts before the next I/O. */
+void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_sync_queue(ns->disk->queue);
+	up_read(&ctrl->ns_rwsem);
+	if (ctrl->admin_q)
+		blk_sync_queue(ctrl->admin_q);
 }
 
 /* ---- Namespaces ---- */
@@ -891,46 +1327,79 @@ static const struct block_device_operations my_nvme_bdev_ops = {
 	.free_disk	= my_nvme_free_disk,
 };
 
-static void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl,
-			      const struct nvme_id_ns *id, u8 lba_shift,
-			      struct queue_limits *lim)
+/*
+ * The namespace's queue limits, as nvme_update_disk_info(): a physical
+ * block no larger than what is written atomically on power fail (file
+ * systems assume a physical block write is atomic), io_opt only when
+ * NOWS says so, discard and Write Zeroes within what the controller
+ * accepts (DMRSL/DMRL, WZSL or MDTS). The volatile write cache decides
+ * flushes and FUA by its presence (VWC): whether it is enabled can
+ * change at any time, a disabled cache acks flushes cheaply.
+ */
+void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
+		       u8 lba_shift, struct queue_limits *lim)
 {
 	u32 bs = 1U << lba_shift;
+	u32 phys_bs = bs, atomic_bs = bs, io_opt = 0, boundary = 0;
+
+	if (!id->nabo) {
+		if ((id->nsfeat & NVME_NS_FEAT_ATOMICS) && id->nawupf) {
+			atomic_bs = (1 + le16_to_cpu(id->nawupf)) * bs;
+			if (id->nabspf)
+				boundary = (le16_to_cpu(id->nabspf) + 1) * bs;
+		} else {
+			atomic_bs = (1 + ctrl->awupf) * bs;
+		}
+		lim->atomic_write_hw_max = atomic_bs;
+		lim->atomic_write_hw_boundary = boundary;
+		lim->atomic_write_hw_unit_min = bs;
+		lim->atomic_write_hw_unit_max = rounddown_pow_of_two(atomic_bs);
+	}
+	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
+		/* NPWG and NOWS are 0's based multiples of the LBA size. */
+		phys_bs = bs * (1 + le16_to_cpu(id->npwg));
+		if (id->nows)
+			io_opt = bs * (1 + le16_to_cpu(id->nows));
+	}
 
 	lim->logical_block_size = bs;
-	lim->physical_block_size = bs;
+	lim->physical_block_size = min(phys_bs, atomic_bs);
+	lim->io_min = phys_bs;
+	lim->io_opt = io_opt;
 	lim->max_hw_sectors = ctrl->max_hw_sectors;
 	lim->max_segments = MY_NVME_MAX_SEGS;
 	lim->virt_boundary_mask = MY_NVME_CTRL_PAGE_SIZE - 1;
 	lim->dma_alignment = 3;
 
-	/* NPWG/NOWS are 0's based multiples of the LBA size. */
-	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
-		u32 pwg = bs * (1 + le16_to_cpu(id->npwg));
-		u32 ows = bs * (1 + le16_to_cpu(id->nows));
-
-		lim->physical_block_size = min_t(u32, rounddown_pow_of_two(pwg),
-						 PAGE_SIZE);
-		lim->io_min = lim->physical_block_size;
-		lim->io_opt = ows;
-	}
-
-	if (ctrl->write_cache)
+	lim->features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA);
+	if (ctrl->vwc & NVME_CTRL_VWC_PRESENT)
 		lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
 
+	lim->max_hw_discard_sectors = 0;
 	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
-		lim->max_hw_discard_sectors = UINT_MAX;
-		lim->max_discard_segments = NVME_DSM_MAX_RANGES;
+		/* DMRSL: LBAs in one range; the sector count must fit. */
+		if (ctrl->dmrsl && ctrl->dmrsl <= (UINT_MAX >> (lba_shift - SECTOR_SHIFT)))
+			lim->max_hw_discard_sectors =
+				ctrl->dmrsl << (lba_shift - SECTOR_SHIFT);
+		else
+			lim->max_hw_discard_sectors = UINT_MAX;
+		lim->max_discard_segments = ctrl->max_discard_segments;
 		/* NPDG: the preferred deallocate granularity, 0's based. */
 		lim->discard_granularity = bs;
 		if (id->nsfeat & NVME_NS_FEAT_IO_OPT)
 			lim->discard_granularity = bs * (1 + le16_to_cpu(id->npdg));
 	}
+	lim->max_write_zeroes_sectors = ctrl->max_zeroes_sectors;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_limits);
 
-	/* Write Zeroes carries no data; NLB is 16 bits, 0's based. */
-	if (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES)
-		lim->max_write_zeroes_sectors = 0x10000U <<
-			(lba_shift - SECTOR_SHIFT);
+static void my_nvme_log_ns(struct my_nvme_ns *ns, u64 nsze)
+{
+	dev_info(ns->ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
+		 ns->disk->disk_name, nsze, 1U << ns->lba_shift,
+		 (nsze << ns->lba_shift) >> 20,
+		 (ns->ctrl->vwc & NVME_CTRL_VWC_PRESENT) ?
+		 ", volatile write cache" : "");
 }
 
 /*
@@ -940,76 +1409,142 @@ static void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl,
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		   const struct nvme_id_ns *id)
 {
-	u8 lbaf = nvme_lbaf_index(id->flbas);
-	u8 lba_shift = id->lbaf[lbaf].ds;
-	u64 nsze = le64_to_cpu(id->nsze);
 	struct queue_limits lim = {};
+	struct my_nvme_ns_info info;
 	struct gendisk *disk;
 	struct my_nvme_ns *ns;
 	int ret;
 
-	if (!nsze) {
-		dev_info(ctrl->dev, "namespace %u: size 0, skipped\n", nsid);
-		return -ENODEV;
-	}
-	if (lbaf > id->nlbaf) {
-		dev_warn(ctrl->dev, "namespace %u: LBA format %u of %u, skipped\n",
-			 nsid, lbaf, id->nlbaf + 1);
-		return -ENODEV;
-	}
-	if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK)) {
-		dev_warn(ctrl->dev,
-			 "namespace %u: metadata (%u bytes) or protection information (type %u) not supported, skipped\n",
-			 nsid, le16_to_cpu(id->lbaf[lbaf].ms),
-			 id->dps & NVME_NS_DPS_PI_MASK);
-		return -ENODEV;
-	}
-	if (lba_shift < SECTOR_SHIFT || lba_shift > PAGE_SHIFT) {
-		dev_warn(ctrl->dev,
-			 "namespace %u: %u-byte logical blocks not supported, skipped\n",
-			 nsid, lba_shift < 32 ? 1U << lba_shift : 0);
+	my_nvme_ns_info(id, &info);
+	if (info.unsupported) {
+		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
+			 info.unsupported);
 		return -ENODEV;
 	}
 
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&ns->list);
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
-	ns->lba_shift = lba_shift;
+	ns->lba_shift = info.lba_shift;
 
-	my_nvme_ns_limits(ctrl, id, lba_shift, &lim);
+	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->tagset, &lim, ns);
 	if (IS_ERR(disk)) {
 		kfree(ns);
 		return PTR_ERR(disk);
 	}
-	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
-	get_device(&ctrl->ctrl_dev);
 	disk->fops = &my_nvme_bdev_ops;
 	disk->private_data = ns;
 	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
 		 ctrl->instance, nsid);
-	set_capacity(disk, nsze << (lba_shift - SECTOR_SHIFT));
+	set_capacity(disk, info.nsze << (info.lba_shift - SECTOR_SHIFT));
 	ns->disk = disk;
 
 	ret = device_add_disk(&ctrl->ctrl_dev, disk, NULL);
 	if (ret) {
+		/*
+		 * ->free_disk only runs for a disk that was added: free the
+		 * namespace here.
+		 */
 		dev_err(ctrl->dev, "namespace %u: add_disk failed: %d\n",
 			nsid, ret);
-		put_disk(disk);	/* frees ns through ->free_disk */
+		put_disk(disk);
+		kfree(ns);
 		return ret;
 	}
+	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
+	get_device(&ctrl->ctrl_dev);
 
-	mutex_lock(&ctrl->ns_lock);
+	down_write(&ctrl->ns_rwsem);
 	list_add_tail(&ns->list, &ctrl->namespaces);
-	mutex_unlock(&ctrl->ns_lock);
-
-	dev_info(ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
-		 disk->disk_name, nsze, 1U << lba_shift,
-		 (nsze << lba_shift) >> 20,
-		 ctrl->write_cache ? ", write back" : ", write through");
+	up_write(&ctrl->ns_rwsem);
+	my_nvme_log_ns(ns, info.nsze);
 	return 0;
+}
+
+/*
+ * Bring a live disk in line with Identify Namespace: a new LBA format
+ * (after Format NVM) changes the block size and every limit, under a
+ * freeze so that no I/O runs with the old arithmetic; a new size is
+ * announced. Returns non-zero when the namespace can no longer be
+ * driven and its disk must go.
+ */
+int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
+{
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+	struct request_queue *q = ns->disk->queue;
+	struct my_nvme_ns_info info;
+	struct queue_limits lim;
+	int ret;
+
+	my_nvme_ns_info(id, &info);
+	if (info.unsupported) {
+		dev_warn(ctrl->dev, "%s: namespace %u: %s now, removing the disk\n",
+			 ns->disk->disk_name, ns->nsid, info.unsupported);
+		return -ENODEV;
+	}
+
+	blk_mq_freeze_queue(q);
+	lim = queue_limits_start_update(q);
+	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
+	ret = queue_limits_commit_update(q, &lim);
+	if (!ret && info.lba_shift != ns->lba_shift) {
+		dev_info(ctrl->dev, "%s: logical block size %u -> %u\n",
+			 ns->disk->disk_name, 1U << ns->lba_shift,
+			 1U << info.lba_shift);
+		ns->lba_shift = info.lba_shift;
+	}
+	if (!ret && set_capacity_and_notify(ns->disk, info.nsze <<
+					    (info.lba_shift - SECTOR_SHIFT)))
+		my_nvme_log_ns(ns, info.nsze);
+	blk_mq_unfreeze_queue(q);
+	return ret;
+}
+
+/* A reference on the namespace (its disk) found by id, or NULL. */
+struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid)
+{
+	struct my_nvme_ns *ns, *found = NULL;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		if (ns->nsid == nsid) {
+			get_device(disk_to_dev(ns->disk));
+			found = ns;
+			break;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	return found;
+}
+
+void my_nvme_put_ns(struct my_nvme_ns *ns)
+{
+	put_device(disk_to_dev(ns->disk));
+}
+
+/*
+ * Take one namespace's disk away: off the list, I/O to a dead
+ * controller fails at once, the disk is deleted (its open users get
+ * errors from now on) and our reference dropped.
+ */
+void my_nvme_remove_ns(struct my_nvme_ns *ns)
+{
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+
+	if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags))
+		return;
+	down_write(&ctrl->ns_rwsem);
+	list_del_init(&ns->list);
+	up_write(&ctrl->ns_rwsem);
+
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		blk_mark_disk_dead(ns->disk);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);
 }
 
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
@@ -1017,16 +1552,35 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 	struct my_nvme_ns *ns, *next;
 	LIST_HEAD(list);
 
-	mutex_lock(&ctrl->ns_lock);
+	/* Requests the scan itself issued must be able to finish. */
+	my_nvme_unquiesce_io_queues(ctrl);
+	flush_work(&ctrl->scan_work);
+	mutex_lock(&ctrl->scan_lock);
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		my_nvme_mark_namespaces_dead(ctrl);
+
+	down_write(&ctrl->ns_rwsem);
 	list_splice_init(&ctrl->namespaces, &list);
-	mutex_unlock(&ctrl->ns_lock);
+	up_write(&ctrl->ns_rwsem);
 
 	list_for_each_entry_safe(ns, next, &list, list) {
-		list_del(&ns->list);
-		/* Nothing can reach a dead controller: do not wait on I/O. */
-		if (READ_ONCE(ctrl->state) == MY_NVME_CTRL_DEAD)
+		list_del_init(&ns->list);
+		if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags))
+			continue;
+		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
 			blk_mark_disk_dead(ns->disk);
 		del_gendisk(ns->disk);
 		put_disk(ns->disk);
 	}
+	mutex_unlock(&ctrl->scan_lock);
+}
+
+void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		blk_mark_disk_dead(ns->disk);
+	up_read(&ctrl->ns_rwsem);
 }

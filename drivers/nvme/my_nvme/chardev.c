@@ -51,7 +51,7 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  my_nvme_state_name(READ_ONCE(to_ctrl(dev)->state)));
+			  my_nvme_state_name(my_nvme_state(to_ctrl(dev))));
 }
 static DEVICE_ATTR_RO(state);
 
@@ -83,7 +83,33 @@ static ssize_t cmb_size_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(cmb_size);
 
+static ssize_t reset_controller_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t count)
+{
+	int ret = my_nvme_reset_ctrl_sync(to_ctrl(dev));
+
+	return ret < 0 ? ret : count;
+}
+static DEVICE_ATTR_WO(reset_controller);
+
+static ssize_t rescan_controller_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t count)
+{
+	struct my_nvme_ctrl *ctrl = to_ctrl(dev);
+
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+		return -EBUSY;
+	queue_work(system_wq, &ctrl->scan_work);
+	flush_work(&ctrl->scan_work);
+	return count;
+}
+static DEVICE_ATTR_WO(rescan_controller);
+
 static struct attribute *my_nvme_ctrl_attrs[] = {
+	&dev_attr_reset_controller.attr,
+	&dev_attr_rescan_controller.attr,
 	&dev_attr_model.attr,
 	&dev_attr_serial.attr,
 	&dev_attr_firmware_rev.attr,
@@ -135,16 +161,107 @@ int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
 
+/*
+ * Namespaces frozen around a command that changes them (Commands
+ * Supported and Effects: CSE), so that no I/O runs while, say, Format
+ * NVM changes the LBA format, and none runs with the old one after it.
+ */
+struct my_nvme_frozen {
+	unsigned int		nr;
+	struct my_nvme_ns	**ns;
+};
+
+static u32 my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
+				  u8 opcode, struct my_nvme_frozen *fz)
+{
+	u32 effects = my_nvme_cmd_effects(ctrl->effects, admin, opcode);
+	struct my_nvme_ns *ns;
+	unsigned int n = 0;
+
+	fz->nr = 0;
+	fz->ns = NULL;
+	if (!(effects & NVME_CMD_EFFECTS_CSE_MASK))
+		return effects;
+
+	mutex_lock(&ctrl->scan_lock);
+	down_read(&ctrl->ns_rwsem);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		n++;
+	fz->ns = kcalloc(n, sizeof(*fz->ns), GFP_KERNEL);
+	if (fz->ns) {
+		list_for_each_entry(ns, &ctrl->namespaces, list) {
+			get_device(disk_to_dev(ns->disk));
+			fz->ns[fz->nr++] = ns;
+		}
+	}
+	up_read(&ctrl->ns_rwsem);
+	for (n = 0; n < fz->nr; n++)
+		blk_freeze_queue_start(fz->ns[n]->disk->queue);
+	for (n = 0; n < fz->nr; n++)
+		blk_mq_freeze_queue_wait(fz->ns[n]->disk->queue);
+	return effects;
+}
+
+/*
+ * After the command: the frozen namespaces are revalidated before any
+ * I/O runs again (a new LBA format, a new size); then a rescan picks up
+ * namespaces that appeared or went away.
+ */
+static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl, u32 effects,
+				 struct my_nvme_frozen *fz)
+{
+	struct nvme_command cmd;
+	struct nvme_id_ns *id;
+	unsigned long gone = 0;
+	unsigned int n;
+
+	if (effects & NVME_CMD_EFFECTS_CSE_MASK) {
+		id = kzalloc(sizeof(*id), GFP_KERNEL);
+		for (n = 0; n < fz->nr; n++) {
+			struct my_nvme_ns *ns = fz->ns[n];
+
+			if (!id)
+				break;
+			my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS, ns->nsid);
+			if (my_nvme_submit_sync_cmd(ctrl, &cmd, id, sizeof(*id),
+						    NULL) ||
+			    my_nvme_revalidate_ns(ns, id)) {
+				/* I/O must not resume with a stale format. */
+				blk_mark_disk_dead(ns->disk);
+				if (n < BITS_PER_LONG)
+					__set_bit(n, &gone);
+			}
+		}
+		kfree(id);
+		for (n = 0; n < fz->nr; n++)
+			blk_mq_unfreeze_queue(fz->ns[n]->disk->queue);
+		mutex_unlock(&ctrl->scan_lock);
+		for (n = 0; n < fz->nr; n++) {
+			if (n < BITS_PER_LONG && test_bit(n, &gone))
+				my_nvme_remove_ns(fz->ns[n]);
+			my_nvme_put_ns(fz->ns[n]);
+		}
+		kfree(fz->ns);
+	}
+	if (effects & (NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC |
+		       NVME_CMD_EFFECTS_LBCC)) {
+		queue_work(system_wq, &ctrl->scan_work);
+		flush_work(&ctrl->scan_work);
+	}
+}
+
 static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 			    struct nvme_passthru_cmd64 *ucmd, bool admin)
 {
-	struct request_queue *q = admin ? ctrl->admin_q : ns->disk->queue;
 	void __user *ubuf = u64_to_user_ptr(ucmd->addr);
 	struct nvme_command cmd = {};
+	struct my_nvme_frozen fz;
+	struct request_queue *q;
 	struct my_nvme_iod *iod;
 	struct request *rq;
 	struct bio *bio;
 	blk_status_t sts;
+	u32 effects;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -165,10 +282,11 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	cmd.common.cdw15 = cpu_to_le32(ucmd->cdw15);
 
 	down_read(&ctrl->passthru_rwsem);
-	if (READ_ONCE(ctrl->state) != MY_NVME_CTRL_LIVE) {
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE) {
 		ret = -ENODEV;
 		goto out_unlock;
 	}
+	q = admin ? ctrl->admin_q : ns->disk->queue;
 
 	rq = blk_mq_alloc_request(q, nvme_is_write(&cmd) ? REQ_OP_DRV_OUT :
 				  REQ_OP_DRV_IN, 0);
@@ -176,10 +294,13 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 		ret = PTR_ERR(rq);
 		goto out_unlock;
 	}
+	/* Never retried behind the user's back: the status goes back. */
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
 	iod = blk_mq_rq_to_pdu(rq);
 	iod->cmd = cmd;
+	iod->flags = MY_NVME_IOD_USER;
 	rq->timeout = ucmd->timeout_ms ? msecs_to_jiffies(ucmd->timeout_ms) :
-		(admin ? MY_NVME_ADMIN_TIMEOUT : 0);
+		(admin ? my_nvme_admin_timeout * HZ : 0);
 	if (!rq->timeout)
 		rq->timeout = q->rq_timeout;
 
@@ -191,11 +312,17 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	}
 	bio = rq->bio;
 
+	effects = my_nvme_passthru_start(ctrl, admin, ucmd->opcode, &fz);
 	sts = blk_execute_rq(rq, false);
 	ret = iod->status ? iod->status : blk_status_to_errno(sts);
 	ucmd->result = le64_to_cpu(iod->result.u64);
 	if (bio)
 		blk_rq_unmap_user(bio);
+	blk_mq_free_request(rq);
+	up_read(&ctrl->passthru_rwsem);
+	my_nvme_passthru_end(ctrl, effects, &fz);
+	return ret;
+
 out_free:
 	blk_mq_free_request(rq);
 out_unlock:
@@ -237,29 +364,47 @@ static int my_nvme_ioctl_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 }
 
 /*
- * I/O commands on the controller node name their namespace in nsid.
- * ns_lock is held across the command so the namespace cannot be removed
- * under it; removal waits at most for the command's timeout.
+ * I/O commands on the controller node name their namespace in nsid. The
+ * reference keeps the disk's memory; a disk removed meanwhile fails the
+ * request allocation instead.
  */
 static int my_nvme_ctrl_io_cmd(struct my_nvme_ctrl *ctrl, void __user *argp,
 			       bool is64)
 {
 	struct my_nvme_ns *ns;
-	int ret = -EINVAL;
+	int ret;
 	u32 nsid;
 
 	if (get_user(nsid, &((struct nvme_passthru_cmd __user *)argp)->nsid))
 		return -EFAULT;
-
-	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
-		if (ns->nsid == nsid) {
-			ret = my_nvme_ioctl_cmd(ctrl, ns, argp, false, is64);
-			break;
-		}
-	}
-	mutex_unlock(&ctrl->ns_lock);
+	ns = my_nvme_find_get_ns(ctrl, nsid);
+	if (!ns)
+		return -EINVAL;
+	ret = my_nvme_ioctl_cmd(ctrl, ns, argp, false, is64);
+	my_nvme_put_ns(ns);
 	return ret;
+}
+
+/* NVME_IOCTL_RESET, _SUBSYS_RESET, _RESCAN: what nvme-cli's reset uses. */
+static int my_nvme_ctrl_op(struct my_nvme_ctrl *ctrl, unsigned int cmd)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EACCES;
+	switch (cmd) {
+	case NVME_IOCTL_RESET:
+		dev_warn(ctrl->dev, "resetting controller (ioctl)\n");
+		return my_nvme_reset_ctrl_sync(ctrl);
+	case NVME_IOCTL_SUBSYS_RESET:
+		dev_warn(ctrl->dev, "NVM subsystem reset (ioctl)\n");
+		return my_nvme_subsys_reset(ctrl);
+	case NVME_IOCTL_RESCAN:
+		if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+			return -EBUSY;
+		queue_work(system_wq, &ctrl->scan_work);
+		flush_work(&ctrl->scan_work);
+		return 0;
+	}
+	return -ENOTTY;
 }
 
 static long my_nvme_ctrl_ioctl(struct file *file, unsigned int cmd,
@@ -277,6 +422,10 @@ static long my_nvme_ctrl_ioctl(struct file *file, unsigned int cmd,
 		return my_nvme_ctrl_io_cmd(ctrl, argp, false);
 	case NVME_IOCTL_IO64_CMD:
 		return my_nvme_ctrl_io_cmd(ctrl, argp, true);
+	case NVME_IOCTL_RESET:
+	case NVME_IOCTL_SUBSYS_RESET:
+	case NVME_IOCTL_RESCAN:
+		return my_nvme_ctrl_op(ctrl, cmd);
 	default:
 		return -ENOTTY;
 	}
@@ -310,8 +459,8 @@ static int my_nvme_ctrl_open(struct inode *inode, struct file *file)
 	struct my_nvme_ctrl *ctrl =
 		container_of(inode->i_cdev, struct my_nvme_ctrl, cdev);
 
-	if (READ_ONCE(ctrl->state) != MY_NVME_CTRL_LIVE)
-		return -ENODEV;
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+		return -EWOULDBLOCK;
 	file->private_data = ctrl;
 	return 0;
 }

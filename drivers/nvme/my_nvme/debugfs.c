@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * my_nvme debugfs.c: per-queue counters in the spirit of the Zircon
- * driver's, at /sys/kernel/debug/my_nvme/my_nvme<N>/stats.
+ * driver's, recovery counters and fault injection, under
+ * /sys/kernel/debug/my_nvme/my_nvme<N>/.
  */
 
 #include <linux/debugfs.h>
@@ -16,7 +17,7 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 	struct my_nvme_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain\n");
+	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain stale\n");
 	for (i = 0; i <= ctrl->nr_io_queues; i++) {
 		const struct my_nvme_queue_stats *st = &ctrl->queues[i].stats;
 		u64 completed = READ_ONCE(st->completed);
@@ -25,16 +26,61 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 		u32 frac;
 		u64 whole = div_u64_rem(per_irq, 100, &frac);
 
-		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu %llu %llu\n",
 			   i, READ_ONCE(st->submitted), completed, irqs,
 			   READ_ONCE(st->spurious), whole, frac,
 			   READ_ONCE(st->errors), READ_ONCE(st->flushes),
 			   READ_ONCE(st->sgl), READ_ONCE(st->prp_list),
-			   READ_ONCE(st->prp_chain));
+			   READ_ONCE(st->prp_chain), READ_ONCE(st->stale));
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(my_nvme_stats);
+
+/* One "name value" line per counter: easy to diff before and after. */
+static int my_nvme_recovery_show(struct seq_file *m, void *unused)
+{
+	struct my_nvme_ctrl *ctrl = m->private;
+	const struct my_nvme_recovery_stats *rs = &ctrl->rstats;
+
+	seq_printf(m, "state %s\n", my_nvme_state_name(my_nvme_state(ctrl)));
+	seq_printf(m, "timeouts %d\n", atomic_read(&rs->timeouts));
+	seq_printf(m, "polled %d\n", atomic_read(&rs->polled));
+	seq_printf(m, "aborts %d\n", atomic_read(&rs->aborts));
+	seq_printf(m, "resets %d\n", atomic_read(&rs->resets));
+	seq_printf(m, "resets_done %d\n", atomic_read(&rs->resets_done));
+	seq_printf(m, "resets_failed %d\n", atomic_read(&rs->resets_failed));
+	seq_printf(m, "retries %d\n", atomic_read(&rs->retries));
+	seq_printf(m, "cancelled %d\n", atomic_read(&rs->cancelled));
+	seq_printf(m, "events %d\n", atomic_read(&rs->events));
+	seq_printf(m, "rescans %d\n", atomic_read(&rs->rescans));
+	seq_printf(m, "aers_outstanding %u\n",
+		   (unsigned int)hweight_long(READ_ONCE(ctrl->aen_busy)));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(my_nvme_recovery);
+
+/*
+ * fault_inject/: the usual fault_attr files plus "status" (the NVMe
+ * status put into a completing disk request) and "dont_retry" (add DNR);
+ * fail_map/: make data mapping fail as if the DMA mapping had.
+ */
+static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("fault_inject", ctrl->debugfs,
+					&ctrl->fault_attr);
+	if (!IS_ERR(dir)) {
+		debugfs_create_x16("status", 0600, dir, &ctrl->fault_status);
+		debugfs_create_bool("dont_retry", 0600, dir,
+				    &ctrl->fault_dont_retry);
+	}
+	fault_create_debugfs_attr("fail_map", ctrl->debugfs,
+				  &ctrl->fault_map_attr);
+#endif
+}
 
 void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl)
 {
@@ -44,6 +90,9 @@ void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl)
 					   my_nvme_debugfs_root);
 	debugfs_create_file("stats", 0444, ctrl->debugfs, ctrl,
 			    &my_nvme_stats_fops);
+	debugfs_create_file("recovery", 0444, ctrl->debugfs, ctrl,
+			    &my_nvme_recovery_fops);
+	my_nvme_fault_debugfs(ctrl);
 }
 
 void my_nvme_debugfs_remove(struct my_nvme_ctrl *ctrl)

@@ -7,12 +7,14 @@
 #ifndef _MY_NVME_H
 #define _MY_NVME_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/dmapool.h>
+#include <linux/fault-inject.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
@@ -20,6 +22,7 @@
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/nvme_ioctl.h>
 
 #define MY_NVME_NAME		"my_nvme"
@@ -42,15 +45,47 @@
 /* Identify Controller SGLS bits 1:0: SGLs supported (any alignment). */
 #define MY_NVME_SGLS_SUPPORTED	0x3
 
-#define MY_NVME_ADMIN_TIMEOUT	(60 * HZ)
+/*
+ * Command identifiers: the blk-mq tag in bits 11:0 and a 4-bit generation
+ * counter above it, bumped each time the request is started, so that a
+ * late completion for an earlier use of a tag is recognised and dropped.
+ * Tags must therefore stay below 4096.
+ */
+#define MY_NVME_CID_TAG_BITS	12
+#define MY_NVME_CID_TAG_MASK	(BIT(MY_NVME_CID_TAG_BITS) - 1)
+#define MY_NVME_CID_GEN_MASK	0xf
+#define MY_NVME_MAX_Q_DEPTH	BIT(MY_NVME_CID_TAG_BITS)
+
+/*
+ * The admin queue: 32 slots, one always empty, up to MY_NVME_MAX_AEN of
+ * them for Asynchronous Event Requests. AERs never time out, so they do
+ * not go through blk-mq: they use the command ids above the admin tags.
+ */
+#define MY_NVME_AQ_DEPTH	32
+#define MY_NVME_MAX_AEN		4
+#define MY_NVME_AQ_TAGS		(MY_NVME_AQ_DEPTH - 1 - MY_NVME_MAX_AEN)
+
 #define MY_NVME_MIN_Q_DEPTH	2
 
-/* Controller life cycle; pci.c's my_nvme_set_state() makes the transitions. */
+/*
+ * Controller life cycle (NVMe host core.c's states, minus the fabrics
+ * ones); my_nvme_change_state() allows only the transitions of
+ * my_nvme_state_allowed().
+ */
 enum my_nvme_ctrl_state {
 	MY_NVME_CTRL_NEW,	/* probing: registers mapped, not yet usable */
-	MY_NVME_CTRL_LIVE,	/* I/O queues up, disks registered */
-	MY_NVME_CTRL_DELETING,	/* remove or shutdown in progress */
-	MY_NVME_CTRL_DEAD,	/* failed or gone: every command fails */
+	MY_NVME_CTRL_LIVE,	/* queues up, disks registered */
+	MY_NVME_CTRL_RESETTING,	/* disabled; the reset work brings it back */
+	MY_NVME_CTRL_CONNECTING, /* enabled again, being set up */
+	MY_NVME_CTRL_DELETING,	/* remove, shutdown or a failed reset */
+	MY_NVME_CTRL_DEAD,	/* gone: every command fails */
+	MY_NVME_CTRL_NR_STATES,
+};
+
+/* What a completed request does next (my_nvme_decide()). */
+enum my_nvme_disposition {
+	MY_NVME_COMPLETE,	/* end it with its status */
+	MY_NVME_RETRY,		/* requeue it, after the CRD delay */
 };
 
 /* CAP decoded into the units the driver works in. */
@@ -63,6 +98,7 @@ struct my_nvme_cap_info {
 	u32	page_size_min;		/* bytes */
 	u32	page_size_max;		/* bytes */
 	bool	cmb_supported;		/* CAP.CMBS */
+	bool	subsys_reset;		/* CAP.NSSRS */
 };
 
 /* Per-queue counters, read through debugfs; written by one side each. */
@@ -76,6 +112,21 @@ struct my_nvme_queue_stats {
 	u64	sgl;		/* data described by an SGL */
 	u64	prp_list;	/* data needing a PRP list page */
 	u64	prp_chain;	/* ... more than one, chained */
+	u64	stale;		/* completions for no (or an old) command */
+};
+
+/* Controller-wide recovery counters (debugfs "recovery"). */
+struct my_nvme_recovery_stats {
+	atomic_t	timeouts;	/* requests whose timer expired */
+	atomic_t	polled;		/* ... found completed in the CQ */
+	atomic_t	aborts;		/* Abort commands sent */
+	atomic_t	resets;		/* resets started */
+	atomic_t	resets_done;	/* ... that brought it back */
+	atomic_t	resets_failed;	/* ... that left it dead */
+	atomic_t	retries;	/* requests requeued to run again */
+	atomic_t	cancelled;	/* requests ended by the host */
+	atomic_t	events;		/* asynchronous events received */
+	atomic_t	rescans;	/* namespace scans */
 };
 
 struct my_nvme_ctrl;
@@ -84,23 +135,24 @@ struct my_nvme_queue {
 	struct my_nvme_ctrl	*ctrl;
 	spinlock_t		sq_lock;	/* sq_tail, last_sq_tail, SQ slots */
 	struct nvme_command	*sq_cmds;
-	struct nvme_completion	*cqes;
-	dma_addr_t		sq_dma_addr;
-	dma_addr_t		cq_dma_addr;
 	u32 __iomem		*sq_db;
-	u32 __iomem		*cq_db;
-	struct blk_mq_tags	*tags;
-	u32			q_depth;
-	u16			qid;
 	u16			sq_tail;
 	u16			last_sq_tail;
-	u16			cq_head;
-	u8			cq_phase;
+	u16			qid;
 	s16			cq_vector;	/* -1 when no IRQ is requested */
+	u32			q_depth;
 	unsigned long		flags;
 #define MY_NVME_Q_LIVE		0	/* created on the controller */
+	/* Completion side, on a cache line of its own. */
+	spinlock_t		cq_poll_lock ____cacheline_aligned_in_smp;
+	struct nvme_completion	*cqes;
+	u32 __iomem		*cq_db;
+	u16			cq_head;
+	u8			cq_phase;
+	dma_addr_t		sq_dma_addr;
+	dma_addr_t		cq_dma_addr;
 	struct my_nvme_queue_stats stats;
-};
+} ____cacheline_aligned_in_smp;
 
 struct my_nvme_ns {
 	struct list_head	list;
@@ -108,6 +160,16 @@ struct my_nvme_ns {
 	struct gendisk		*disk;
 	u32			nsid;
 	u8			lba_shift;
+	unsigned long		flags;
+#define MY_NVME_NS_REMOVING	0
+};
+
+/* What the namespace scan found out about a namespace (pure, KUnit). */
+struct my_nvme_ns_info {
+	u64	nsze;		/* blocks */
+	u8	lba_shift;
+	u32	lbaf;		/* the format index in use */
+	const char *unsupported; /* why it cannot be driven, or NULL */
 };
 
 struct my_nvme_ctrl {
@@ -129,7 +191,12 @@ struct my_nvme_ctrl {
 
 	spinlock_t		state_lock;	/* state */
 	enum my_nvme_ctrl_state	state;
-	struct mutex		shutdown_lock;	/* disable, kill, teardown */
+	struct mutex		shutdown_lock;	/* enable, disable, queues */
+	struct work_struct	reset_work;
+	struct work_struct	scan_work;
+	struct work_struct	async_event_work;
+	struct mutex		scan_lock;	/* one scan at a time */
+	atomic_t		abort_limit;	/* Aborts still allowed (ACL) */
 
 	struct my_nvme_queue	*queues;	/* [0] admin, [1..] I/O */
 	unsigned int		max_qid;	/* queues[] has max_qid + 1 slots */
@@ -142,8 +209,23 @@ struct my_nvme_ctrl {
 	struct blk_mq_tag_set	tagset;		/* .tags set while allocated */
 	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
 
-	struct mutex		ns_lock;	/* namespaces */
+	struct rw_semaphore	ns_rwsem;	/* namespaces */
 	struct list_head	namespaces;
+
+	/* Asynchronous events: AER slots, results awaiting the work. */
+	spinlock_t		aen_lock;	/* aen_busy, aen_results */
+	unsigned int		nr_aen;		/* AERs kept outstanding */
+	unsigned long		aen_busy;	/* slots with an AER out */
+	u32			aen_results[MY_NVME_MAX_AEN];
+	unsigned long		aen_pending;	/* slots whose result waits */
+	unsigned long		events;		/* MY_NVME_EVENT_* to act on */
+#define MY_NVME_EVENT_RESUBMIT	0	/* send the free AER slots */
+#define MY_NVME_EVENT_NS_CHANGED 1	/* clear the Changed NS List */
+	unsigned long		flags;
+#define MY_NVME_CTRL_STOPPED	0	/* I/O queues quiesced */
+#define MY_NVME_CTRL_ADMIN_STOPPED 1	/* admin queue quiesced */
+#define MY_NVME_CTRL_FROZEN	2	/* namespaces' queues frozen */
+	u8			smart_crit_logged; /* warnings already logged */
 
 	/* From Identify Controller. */
 	char			model[41];
@@ -151,16 +233,32 @@ struct my_nvme_ctrl {
 	char			firmware[9];
 	u32			nn;
 	u32			max_hw_sectors;
+	u32			max_zeroes_sectors;	/* Write Zeroes, 0 = none */
+	u32			dmrsl;		/* DMRSL: LBAs per range, 0 = any */
+	u16			max_discard_segments;
 	u32			shutdown_timeout_ms;
 	u16			oncs;
+	u16			oacs;
 	u8			vwc;
-	bool			write_cache;	/* VWC present and enabled */
 	u32			sgls;
+	u16			awupf;		/* 0's based, in LBAs */
+	u16			crdt[3];	/* retry delays, 100 ms units */
+	u32			oaes;
+	struct nvme_effects_log	*effects;	/* NULL: log not supported */
 
 	/* Controller Memory Buffer ramdisk, when there is a CMB. */
 	void __iomem		*cmb;
 	u64			cmb_size;
 	struct gendisk		*cmb_disk;
+
+	struct my_nvme_recovery_stats rstats;
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	/* debugfs fault_inject/: replace a completion status. */
+	struct fault_attr	fault_attr;
+	u16			fault_status;
+	bool			fault_dont_retry;
+	struct fault_attr	fault_map_attr;	/* data mapping fails */
+#endif
 };
 
 /* Per-request driver data (the blk-mq PDU). */
@@ -168,6 +266,12 @@ struct my_nvme_iod {
 	struct nvme_command	cmd;
 	u16			status;		/* NVMe SCT/SC, phase bit dropped */
 	union nvme_result	result;
+	u8			genctr;		/* command id generation */
+	u8			retries;
+	u8			flags;
+#define MY_NVME_IOD_ABORTED	BIT(0)	/* an Abort was sent for it */
+#define MY_NVME_IOD_CANCELLED	BIT(1)	/* ended by the host */
+#define MY_NVME_IOD_USER	BIT(2)	/* passthrough from user space */
 	bool			use_sgl;
 	unsigned int		dma_len;	/* set when mapped as one bvec */
 	dma_addr_t		first_dma;
@@ -188,11 +292,38 @@ struct my_nvme_list_alloc {
 	void	*priv;
 };
 
+static inline enum my_nvme_ctrl_state my_nvme_state(struct my_nvme_ctrl *ctrl)
+{
+	return READ_ONCE(ctrl->state);
+}
+
+/* The command id of @rq as it was last started. */
+static inline u16 my_nvme_cid(struct request *rq)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	return (iod->genctr & MY_NVME_CID_GEN_MASK) << MY_NVME_CID_TAG_BITS |
+		rq->tag;
+}
+
 /* pci.c */
 const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
+bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
+			   enum my_nvme_ctrl_state new);
+bool my_nvme_change_state(struct my_nvme_ctrl *ctrl,
+			  enum my_nvme_ctrl_state new);
 void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
-void my_nvme_kill(struct my_nvme_ctrl *ctrl, const char *why);
 void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info);
+int my_nvme_max_qid(resource_size_t bar_len, u32 stride, unsigned int *max);
+void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl, bool shutdown);
+int my_nvme_reset_ctrl(struct my_nvme_ctrl *ctrl);
+int my_nvme_reset_ctrl_sync(struct my_nvme_ctrl *ctrl);
+int my_nvme_try_sched_reset(struct my_nvme_ctrl *ctrl);
+int my_nvme_subsys_reset(struct my_nvme_ctrl *ctrl);
+bool my_nvme_should_reset(u32 csts);
+extern unsigned int my_nvme_io_timeout;
+extern unsigned int my_nvme_admin_timeout;
+extern unsigned int my_nvme_max_retries;
 
 /* queue.c */
 u32 my_nvme_sq_db_offset(u16 qid, u32 stride);
@@ -200,6 +331,7 @@ u32 my_nvme_cq_db_offset(u16 qid, u32 stride);
 bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
+void my_nvme_init_queue(struct my_nvme_queue *q);
 void my_nvme_free_queue(struct my_nvme_queue *q);
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
 void my_nvme_free_irq(struct my_nvme_queue *q);
@@ -218,13 +350,27 @@ void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
 void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,
 			   dma_addr_t dma, u32 depth, u16 cqid);
 void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid);
+void my_nvme_cmd_abort(struct nvme_command *cmd, u16 sqid, u16 cid);
+void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
+			 u32 bytes);
 u32 my_nvme_num_queues_dword(unsigned int nr_io_queues);
 unsigned int my_nvme_num_queues_granted(u32 result);
+u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb);
+u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
+			u8 opcode);
+int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
+			    struct nvme_command *cmd, void *buf,
+			    unsigned int len, u32 *result);
 int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
 int my_nvme_create_io_queue(struct my_nvme_queue *q);
 int my_nvme_delete_io_queue(struct my_nvme_queue *q);
-int my_nvme_scan_namespaces(struct my_nvme_ctrl *ctrl);
+void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl);
+void my_nvme_complete_aer(struct my_nvme_queue *q,
+			  const struct nvme_completion *cqe);
+void my_nvme_async_event_work(struct work_struct *work);
+void my_nvme_scan_work(struct work_struct *work);
+void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
 
 /* blk.c */
 void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
@@ -245,8 +391,17 @@ int my_nvme_build_sgl(struct scatterlist *sgl, int nents, u32 page_size,
 		      const struct my_nvme_list_alloc *la,
 		      void **lists, dma_addr_t *list_dma, int *nr_lists,
 		      struct nvme_sgl_desc *dptr);
+void my_nvme_set_dptr_type(struct nvme_command *cmd, bool use_sgl);
 blk_status_t my_nvme_status_to_blk(u16 status);
 const char *my_nvme_status_str(u16 status);
+enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
+					unsigned int max_retries,
+					bool noretry);
+unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt);
+u16 my_nvme_cid_tag(u16 cid);
+bool my_nvme_cid_current(u16 cid, u8 genctr);
+void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
+		       u8 lba_shift, struct queue_limits *lim);
 int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl);
@@ -255,10 +410,27 @@ void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl);
 void my_nvme_complete_cqe(struct my_nvme_queue *q,
 			  const struct nvme_completion *cqe,
 			  struct io_comp_batch *iob);
-void my_nvme_cancel_requests(struct my_nvme_ctrl *ctrl);
+void my_nvme_cancel_tagset(struct my_nvme_ctrl *ctrl);
+void my_nvme_cancel_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		   const struct nvme_id_ns *id);
+int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id);
+void my_nvme_remove_ns(struct my_nvme_ns *ns);
+struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid);
+void my_nvme_put_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
+void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl);
+void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);
+void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl);
+int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout);
+void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl);
+void my_nvme_quiesce_io_queues(struct my_nvme_ctrl *ctrl);
+void my_nvme_unquiesce_io_queues(struct my_nvme_ctrl *ctrl);
+void my_nvme_quiesce_admin_queue(struct my_nvme_ctrl *ctrl);
+void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl);
+void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl);
+void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl);
+void my_nvme_fault_init(struct my_nvme_ctrl *ctrl);
 
 /* chardev.c */
 int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,

@@ -49,6 +49,7 @@ void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
+/* The rings are allocated once and kept across resets. */
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
@@ -72,16 +73,26 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 	q->q_depth = depth;
 	q->cq_vector = -1;
 	spin_lock_init(&q->sq_lock);
+	spin_lock_init(&q->cq_poll_lock);
 	q->sq_db = (void __iomem *)ctrl->bar +
 		my_nvme_sq_db_offset(qid, ctrl->cap_info.doorbell_stride);
 	q->cq_db = (void __iomem *)ctrl->bar +
 		my_nvme_cq_db_offset(qid, ctrl->cap_info.doorbell_stride);
-	/* The rings come zeroed: no CQ entry carries the phase we expect. */
+	return 0;
+}
+
+/*
+ * Before the queue is (re)created on the controller: empty rings, and a
+ * CQ without stale entries from before a reset, whose phase tags could
+ * otherwise look new.
+ */
+void my_nvme_init_queue(struct my_nvme_queue *q)
+{
 	q->sq_tail = 0;
 	q->last_sq_tail = 0;
 	q->cq_head = 0;
 	q->cq_phase = 1;
-	return 0;
+	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
 }
 
 void my_nvme_free_queue(struct my_nvme_queue *q)
@@ -155,7 +166,7 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
 /*
  * Consume every new completion, then tell the controller once how far we
  * got. Callers serialise per queue: the queue's interrupt handler, or a
- * caller that has disabled that interrupt.
+ * caller that has disabled that interrupt and holds cq_poll_lock.
  */
 static bool my_nvme_process_cq(struct my_nvme_queue *q,
 			       struct io_comp_batch *iob)
@@ -200,7 +211,7 @@ int my_nvme_request_irq(struct my_nvme_queue *q, int vector)
 			      MY_NVME_NAME "%dq%d", q->ctrl->instance, q->qid);
 	if (ret)
 		return ret;
-	q->cq_vector = vector;
+	WRITE_ONCE(q->cq_vector, vector);
 	return 0;
 }
 
@@ -209,25 +220,30 @@ void my_nvme_free_irq(struct my_nvme_queue *q)
 	if (q->cq_vector < 0)
 		return;
 	pci_free_irq(q->ctrl->pdev, q->cq_vector, q);
-	q->cq_vector = -1;
+	WRITE_ONCE(q->cq_vector, -1);
 }
 
 /*
- * Reap completions outside the interrupt handler (timeouts, teardown):
- * masking the vector keeps the handler from running concurrently.
+ * Reap completions outside the interrupt handler (timeouts, teardown).
+ * Masking the vector keeps the handler out; cq_poll_lock keeps out the
+ * other reapers: two namespaces' timeout handlers on one hardware queue,
+ * or a timeout racing the teardown's final sweep.
  */
 void my_nvme_reap_cq(struct my_nvme_queue *q)
 {
-	int irq;
+	int vector = READ_ONCE(q->cq_vector);
+	int irq = -1;
 
 	if (!q->cqes)
 		return;
-	if (q->cq_vector < 0) {
-		my_nvme_process_cq(q, NULL);
-		return;
+	if (vector >= 0) {
+		irq = pci_irq_vector(q->ctrl->pdev, vector);
+		if (irq > 0)
+			disable_irq(irq);
 	}
-	irq = pci_irq_vector(q->ctrl->pdev, q->cq_vector);
-	disable_irq(irq);
+	spin_lock(&q->cq_poll_lock);
 	my_nvme_process_cq(q, NULL);
-	enable_irq(irq);
+	spin_unlock(&q->cq_poll_lock);
+	if (irq > 0)
+		enable_irq(irq);
 }

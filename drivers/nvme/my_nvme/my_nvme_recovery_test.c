@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the decisions behind my_nvme's recovery and
+ * revalidation: the controller state machine, the retry decision and
+ * its delay, command id generations, the doorbell range of a BAR, the
+ * MDTS shift, command effects, the data pointer type of a requeued
+ * command, and what Identify Namespace turns into (disk or not, queue
+ * limits). Every test is a table: a new case is one row.
+ */
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/nvme.h>
+#include <linux/slab.h>
+
+#include "my_nvme.h"
+
+/* ---------------------------------------------------------------------- */
+/* Controller state machine                                               */
+/* ---------------------------------------------------------------------- */
+
+#define S(x)	BIT(MY_NVME_CTRL_##x)
+
+/* For each new state, the states it may be entered from. */
+struct state_case {
+	enum my_nvme_ctrl_state new;
+	unsigned long from;
+};
+
+static const struct state_case state_cases[] = {
+	{ MY_NVME_CTRL_NEW, 0 },
+	{ MY_NVME_CTRL_LIVE, S(CONNECTING) },
+	{ MY_NVME_CTRL_RESETTING, S(NEW) | S(LIVE) },
+	{ MY_NVME_CTRL_CONNECTING, S(NEW) | S(RESETTING) },
+	{ MY_NVME_CTRL_DELETING, S(LIVE) | S(RESETTING) | S(CONNECTING) },
+	{ MY_NVME_CTRL_DEAD, S(DELETING) },
+};
+
+static void state_desc(const struct state_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "-> %s",
+		 my_nvme_state_name(c->new));
+}
+
+KUNIT_ARRAY_PARAM(state, state_cases, state_desc);
+
+static void my_nvme_test_state_allowed(struct kunit *test)
+{
+	const struct state_case *c = test->param_value;
+	enum my_nvme_ctrl_state old;
+
+	for (old = 0; old < MY_NVME_CTRL_NR_STATES; old++)
+		KUNIT_EXPECT_EQ_MSG(test, my_nvme_state_allowed(old, c->new),
+				    !!(c->from & BIT(old)), "%s -> %s",
+				    my_nvme_state_name(old),
+				    my_nvme_state_name(c->new));
+	/* Out of range is never allowed, in either position. */
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_NR_STATES,
+						       c->new));
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(c->new,
+						       MY_NVME_CTRL_NR_STATES));
+}
+
+/* A reset racing removal: whoever comes second loses, in both orders. */
+static void my_nvme_test_state_races(struct kunit *test)
+{
+	/* remove first: DELETING, then the reset's RESETTING fails */
+	KUNIT_EXPECT_TRUE(test, my_nvme_state_allowed(MY_NVME_CTRL_LIVE,
+						      MY_NVME_CTRL_DELETING));
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_DELETING,
+						       MY_NVME_CTRL_RESETTING));
+	/* reset first: RESETTING, a second reset request fails ... */
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_RESETTING,
+						       MY_NVME_CTRL_RESETTING));
+	/* ... removal still wins, and the reset's CONNECTING fails */
+	KUNIT_EXPECT_TRUE(test, my_nvme_state_allowed(MY_NVME_CTRL_RESETTING,
+						      MY_NVME_CTRL_DELETING));
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_DELETING,
+						       MY_NVME_CTRL_CONNECTING));
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_DELETING,
+						       MY_NVME_CTRL_LIVE));
+	/* dead is final */
+	KUNIT_EXPECT_FALSE(test, my_nvme_state_allowed(MY_NVME_CTRL_DEAD,
+						       MY_NVME_CTRL_DEAD));
+	KUNIT_EXPECT_STREQ(test, my_nvme_state_name(MY_NVME_CTRL_NR_STATES),
+			   "unknown");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Retry decision and delay                                               */
+/* ---------------------------------------------------------------------- */
+
+struct decide_case {
+	const char *desc;
+	u16 status;
+	unsigned int retries;
+	unsigned int max_retries;
+	bool noretry;
+	enum my_nvme_disposition exp;
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "success", NVME_SC_SUCCESS, 0, 5, false, MY_NVME_COMPLETE },
+	{ "success, noretry", NVME_SC_SUCCESS, 9, 5, true, MY_NVME_COMPLETE },
+	{ "Command Interrupted", NVME_SC_CMD_INTERRUPTED, 0, 5, false,
+	  MY_NVME_RETRY },
+	{ "Namespace Not Ready", NVME_SC_NS_NOT_READY, 4, 5, false,
+	  MY_NVME_RETRY },
+	{ "host aborted (reset)", NVME_SC_HOST_ABORTED_CMD, 0, 5, false,
+	  MY_NVME_RETRY },
+	{ "retries used up", NVME_SC_CMD_INTERRUPTED, 5, 5, false,
+	  MY_NVME_COMPLETE },
+	{ "max_retries 0", NVME_SC_CMD_INTERRUPTED, 0, 0, false,
+	  MY_NVME_COMPLETE },
+	{ "DNR", NVME_SC_NS_NOT_READY | NVME_STATUS_DNR, 0, 5, false,
+	  MY_NVME_COMPLETE },
+	{ "failfast / passthrough", NVME_SC_HOST_ABORTED_CMD, 0, 5, true,
+	  MY_NVME_COMPLETE },
+	{ "media error, no DNR", NVME_SC_READ_ERROR, 0, 5, false,
+	  MY_NVME_RETRY },
+	{ "CRD set, no DNR", NVME_SC_CMD_INTERRUPTED | (1 << 11), 1, 5, false,
+	  MY_NVME_RETRY },
+};
+
+KUNIT_ARRAY_PARAM_DESC(decide, decide_cases, desc);
+
+static void my_nvme_test_decide(struct kunit *test)
+{
+	const struct decide_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_decide(c->status, c->retries,
+					     c->max_retries, c->noretry),
+			c->exp);
+}
+
+struct delay_case {
+	const char *desc;
+	u16 status;
+	u16 crdt[3];
+	unsigned long exp_ms;
+};
+
+static const struct delay_case delay_cases[] = {
+	{ "CRD 0: at once", NVME_SC_CMD_INTERRUPTED, { 5, 6, 7 }, 0 },
+	{ "CRD 1", NVME_SC_CMD_INTERRUPTED | (1 << 11), { 5, 6, 7 }, 500 },
+	{ "CRD 2", NVME_SC_CMD_INTERRUPTED | (2 << 11), { 5, 6, 7 }, 600 },
+	{ "CRD 3 with DNR, More", NVME_STATUS_DNR | NVME_STATUS_MORE |
+	  (3 << 11), { 5, 6, 7 }, 700 },
+	{ "CRDT 0", 1 << 11, { 0, 0, 0 }, 0 },
+	{ "largest CRDT", 3 << 11, { 0, 0, 0xffff }, 6553500 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(delay, delay_cases, desc);
+
+static void my_nvme_test_retry_delay(struct kunit *test)
+{
+	const struct delay_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_retry_delay_ms(c->status, c->crdt),
+			c->exp_ms);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command ids                                                            */
+/* ---------------------------------------------------------------------- */
+
+struct cid_case {
+	const char *desc;
+	u16 cid;
+	u8 genctr;		/* the request's current generation */
+	u16 exp_tag;
+	bool exp_current;
+};
+
+static const struct cid_case cid_cases[] = {
+	{ "tag 0 gen 0", 0x0000, 0, 0, true },
+	{ "tag 5 gen 1", 0x1005, 1, 5, true },
+	{ "max tag, gen 15", 0xffff, 15, 4095, true },
+	{ "genctr wraps past 15", 0x0007, 16, 7, true },
+	{ "late CQE, tag reused", 0x2010, 3, 0x10, false },
+	{ "previous generation", 0x1fff, 2, 4095, false },
+	{ "gen 0 vs 16 as u8 (0x10)", 0x0001, 0x10, 1, true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(cid, cid_cases, desc);
+
+static void my_nvme_test_cid(struct kunit *test)
+{
+	const struct cid_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_cid_tag(c->cid), c->exp_tag);
+	KUNIT_EXPECT_EQ(test, my_nvme_cid_current(c->cid, c->genctr),
+			c->exp_current);
+}
+
+/* The tag must fit the command id's 12 bits at the deepest queue. */
+static void my_nvme_test_cid_depth(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, MY_NVME_MAX_Q_DEPTH - 1, MY_NVME_CID_TAG_MASK);
+	KUNIT_EXPECT_LT(test, MY_NVME_AQ_TAGS + MY_NVME_MAX_AEN,
+			MY_NVME_AQ_DEPTH);
+	KUNIT_EXPECT_EQ(test, my_nvme_cid_tag(MY_NVME_AQ_TAGS),
+			MY_NVME_AQ_TAGS);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Doorbells that fit the BAR                                             */
+/* ---------------------------------------------------------------------- */
+
+struct max_qid_case {
+	const char *desc;
+	u64 bar_len;
+	u32 stride;
+	int exp_ret;
+	unsigned int exp_max;
+};
+
+static const struct max_qid_case max_qid_cases[] = {
+	{ "empty BAR", 0, 4, -ENODEV, 0 },
+	{ "registers only", 0x1000, 4, -ENODEV, 0 },
+	{ "one doorbell short of admin", 0x1007, 4, -ENODEV, 0 },
+	{ "admin doorbells only", 0x1008, 4, 0, 0 },
+	{ "admin + 1, stride 4", 0x1010, 4, 0, 1 },
+	{ "admin + 1 minus a byte", 0x100f, 4, 0, 0 },
+	{ "16 KiB, stride 4", 0x4000, 4, 0, 1535 },
+	{ "16 KiB, stride 4 KiB", 0x4000, 4096, 0, 0 },
+	{ "16 KiB, stride 8 KiB", 0x4000, 8192, -ENODEV, 0 },
+	{ "largest stride, 1 GiB", SZ_1G, 4U << 15, 0, 4094 },
+	{ "4 GiB, stride 4: qid cap", SZ_4G, 4, 0, U16_MAX - 1 },
+	{ "stride 0 (bogus)", 0x4000, 0, -ENODEV, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(max_qid, max_qid_cases, desc);
+
+static void my_nvme_test_max_qid(struct kunit *test)
+{
+	const struct max_qid_case *c = test->param_value;
+	unsigned int max = 0xdead;
+	int ret;
+
+	ret = my_nvme_max_qid(c->bar_len, c->stride, &max);
+	KUNIT_EXPECT_EQ(test, ret, c->exp_ret);
+	if (ret) {
+		KUNIT_EXPECT_EQ(test, max, 0xdead);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, max, c->exp_max);
+	/*
+	 * The last queue's doorbell pair (its CQ doorbell's whole stride,
+	 * as upstream sizes the BAR) ends inside the BAR ...
+	 */
+	KUNIT_EXPECT_LE(test, (u64)my_nvme_cq_db_offset(max, c->stride) +
+			c->stride, c->bar_len);
+	/* ... and the next queue's would not (unless the qid cap hit). */
+	if (max < U16_MAX - 1)
+		KUNIT_EXPECT_GT(test, (u64)my_nvme_cq_db_offset(max + 1, c->stride) +
+				c->stride, c->bar_len);
+}
+
+/* ---------------------------------------------------------------------- */
+/* MDTS                                                                   */
+/* ---------------------------------------------------------------------- */
+
+struct mdts_case {
+	const char *desc;
+	u8 mdts;
+	u32 mps_min;
+	u32 max_kb;
+	u32 exp_sectors;
+};
+
+static const struct mdts_case mdts_cases[] = {
+	{ "0: no limit", 0, 4096, 4096, 8192 },
+	{ "1: 8 KiB", 1, 4096, 4096, 16 },
+	{ "7: 512 KiB (QEMU)", 7, 4096, 4096, 1024 },
+	{ "10: 4 MiB", 10, 4096, 4096, 8192 },
+	{ "11: above the cap", 11, 4096, 4096, 8192 },
+	{ "MPSMIN 64 KiB, 1", 1, 65536, 4096, 256 },
+	{ "52: fits u64", 52, 4096, 4096, 8192 },
+	{ "60: overflows", 60, 4096, 4096, 8192 },
+	{ "64: shift >= width", 64, 4096, 4096, 8192 },
+	{ "255", 255, 4096, 4096, 8192 },
+	{ "huge cap (WZSL)", 20, 4096, UINT_MAX >> 1, 8388608 },
+	{ "MPSMIN 0 (bogus)", 3, 0, 4096, 8192 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(mdts, mdts_cases, desc);
+
+static void my_nvme_test_mdts(struct kunit *test)
+{
+	const struct mdts_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_mdts_sectors(c->mdts, c->mps_min,
+						   c->max_kb),
+			c->exp_sectors);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command effects                                                        */
+/* ---------------------------------------------------------------------- */
+
+#define EFF_CSE		NVME_CMD_EFFECTS_CSE_MASK
+#define EFF_CSER	NVME_CMD_EFFECTS_CSER_MASK
+#define EFF_LBCC	NVME_CMD_EFFECTS_LBCC
+#define EFF_NCC		NVME_CMD_EFFECTS_NCC
+#define EFF_NIC		NVME_CMD_EFFECTS_NIC
+#define EFF_CSUPP	NVME_CMD_EFFECTS_CSUPP
+
+struct effects_case {
+	const char *desc;
+	bool admin;
+	u8 opcode;
+	u32 logged;	/* the log's entry for the opcode */
+	u32 exp;
+};
+
+static const struct effects_case effects_cases[] = {
+	{ "format: freeze + rescan", true, nvme_admin_format_nvm,
+	  EFF_CSUPP | EFF_LBCC | EFF_NCC | EFF_CSE,
+	  EFF_CSUPP | EFF_LBCC | EFF_NCC | EFF_CSE },
+	{ "CSER relaxes CSE", true, nvme_admin_sanitize_nvm,
+	  EFF_LBCC | EFF_CSE | EFF_CSER, EFF_LBCC | EFF_CSER },
+	{ "ns attach: rescan only", true, nvme_admin_ns_attach,
+	  EFF_CSUPP | EFF_NIC, EFF_CSUPP | EFF_NIC },
+	{ "identify: nothing", true, nvme_admin_identify, EFF_CSUPP,
+	  EFF_CSUPP },
+	{ "I/O write: CSE never freezes", false, nvme_cmd_write,
+	  EFF_LBCC | EFF_CSE, EFF_LBCC },
+	{ "I/O read", false, nvme_cmd_read, EFF_CSUPP, EFF_CSUPP },
+};
+
+KUNIT_ARRAY_PARAM_DESC(effects, effects_cases, desc);
+
+static void my_nvme_test_effects(struct kunit *test)
+{
+	const struct effects_case *c = test->param_value;
+	struct nvme_effects_log *log;
+
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	if (c->admin)
+		log->acs[c->opcode] = cpu_to_le32(c->logged);
+	else
+		log->iocs[c->opcode] = cpu_to_le32(c->logged);
+	KUNIT_EXPECT_EQ(test, my_nvme_cmd_effects(log, c->admin, c->opcode),
+			c->exp);
+	/* The other command set's table is not consulted. */
+	KUNIT_EXPECT_EQ(test, my_nvme_cmd_effects(log, !c->admin, c->opcode),
+			0U);
+	KUNIT_EXPECT_EQ(test, my_nvme_cmd_effects(NULL, c->admin, c->opcode),
+			0U);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Data pointer type of a (re)prepared command                            */
+/* ---------------------------------------------------------------------- */
+
+struct dptr_case {
+	const char *desc;
+	u8 flags;
+	bool use_sgl;
+	u8 exp;
+};
+
+static const struct dptr_case dptr_cases[] = {
+	{ "PRP stays PRP", 0, false, 0 },
+	{ "PRP -> SGL", 0, true, NVME_CMD_SGL_METABUF },
+	{ "requeued: SGL -> PRP", NVME_CMD_SGL_METABUF, false, 0 },
+	{ "SGL metaseg -> PRP", NVME_CMD_SGL_METASEG, false, 0 },
+	{ "SGL -> SGL", NVME_CMD_SGL_METABUF, true, NVME_CMD_SGL_METABUF },
+	{ "fused bits kept", NVME_CMD_FUSE_FIRST | NVME_CMD_SGL_METABUF, false,
+	  NVME_CMD_FUSE_FIRST },
+};
+
+KUNIT_ARRAY_PARAM_DESC(dptr, dptr_cases, desc);
+
+static void my_nvme_test_dptr_type(struct kunit *test)
+{
+	const struct dptr_case *c = test->param_value;
+	struct nvme_command cmd = { };
+
+	cmd.common.flags = c->flags;
+	my_nvme_set_dptr_type(&cmd, c->use_sgl);
+	KUNIT_EXPECT_EQ(test, cmd.common.flags, c->exp);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Encoders of the recovery commands                                      */
+/* ---------------------------------------------------------------------- */
+
+struct abort_case {
+	const char *desc;
+	u16 sqid;
+	u16 cid;
+};
+
+static const struct abort_case abort_cases[] = {
+	{ "queue 1 tag 0", 1, 0x0000 },
+	{ "queue 7, gen 3 tag 17", 7, 0x3011 },
+	{ "largest ids", 0xfffe, 0xffff },
+};
+
+KUNIT_ARRAY_PARAM_DESC(abort, abort_cases, desc);
+
+static void my_nvme_test_cmd_abort(struct kunit *test)
+{
+	const struct abort_case *c = test->param_value;
+	struct nvme_command cmd;
+
+	memset(&cmd, 0xa5, sizeof(cmd));
+	my_nvme_cmd_abort(&cmd, c->sqid, c->cid);
+	KUNIT_EXPECT_EQ(test, cmd.abort.opcode, nvme_admin_abort_cmd);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.abort.sqid), c->sqid);
+	KUNIT_EXPECT_EQ(test, cmd.abort.cid, c->cid);
+	KUNIT_EXPECT_EQ(test, cmd.abort.command_id, 0);
+	KUNIT_EXPECT_EQ(test, cmd.common.nsid, 0);
+}
+
+struct log_case {
+	const char *desc;
+	u8 lid;
+	u32 nsid;
+	u32 bytes;
+	u16 exp_numdl;
+	u16 exp_numdu;
+};
+
+static const struct log_case log_cases[] = {
+	{ "SMART, 512 bytes", NVME_LOG_SMART, NVME_NSID_ALL, 512, 127, 0 },
+	{ "effects, 4 KiB", NVME_LOG_CMD_EFFECTS, 0, 4096, 1023, 0 },
+	{ "changed ns list", NVME_LOG_CHANGED_NS, NVME_NSID_ALL, 4096, 1023,
+	  0 },
+	{ "one dword", NVME_LOG_ERROR, 1, 4, 0, 0 },
+	{ "256 KiB: upper half", 0x80, 0, SZ_256K, 0xffff, 0 },
+	{ "512 KiB: NUMDU", 0x80, 0, SZ_512K, 0xffff, 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(log, log_cases, desc);
+
+static void my_nvme_test_cmd_get_log(struct kunit *test)
+{
+	const struct log_case *c = test->param_value;
+	struct nvme_command cmd;
+
+	memset(&cmd, 0xa5, sizeof(cmd));
+	my_nvme_cmd_get_log(&cmd, c->lid, c->nsid, c->bytes);
+	KUNIT_EXPECT_EQ(test, cmd.get_log_page.opcode, nvme_admin_get_log_page);
+	KUNIT_EXPECT_EQ(test, cmd.get_log_page.lid, c->lid);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.get_log_page.nsid), c->nsid);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.get_log_page.numdl),
+			c->exp_numdl);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.get_log_page.numdu),
+			c->exp_numdu);
+	/* LSP 0 and RAE 0: reading the log clears a retained event. */
+	KUNIT_EXPECT_EQ(test, cmd.get_log_page.lsp, 0);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(cmd.get_log_page.lpo), 0ULL);
+}
+
+struct reset_case {
+	const char *desc;
+	u32 csts;
+	bool exp;
+};
+
+static const struct reset_case reset_cases[] = {
+	{ "ready", NVME_CSTS_RDY, false },
+	{ "not ready", 0, false },
+	{ "fatal status", NVME_CSTS_RDY | NVME_CSTS_CFS, true },
+	{ "gone (all ones)", ~0U, true },
+	{ "shutdown complete", NVME_CSTS_RDY | NVME_CSTS_SHST_CMPLT, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(reset, reset_cases, desc);
+
+static void my_nvme_test_should_reset(struct kunit *test)
+{
+	const struct reset_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_should_reset(c->csts), c->exp);
+}
+
+/* CAP.NSSRS (bit 36): NVM subsystem reset supported. */
+static void my_nvme_test_cap_nssrs(struct kunit *test)
+{
+	struct my_nvme_cap_info info;
+
+	my_nvme_decode_cap(BIT_ULL(36), &info);
+	KUNIT_EXPECT_TRUE(test, info.subsys_reset);
+	my_nvme_decode_cap(~BIT_ULL(36), &info);
+	KUNIT_EXPECT_FALSE(test, info.subsys_reset);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Identify Namespace -> disk                                             */
+/* ---------------------------------------------------------------------- */
+
+struct ns_info_case {
+	const char *desc;
+	u64 nsze;
+	u8 flbas;
+	u8 nlbaf;	/* 0's based */
+	u8 ds;		/* of the format in use */
+	u16 ms;
+	u8 dps;
+	bool exp_ok;
+	u8 exp_shift;
+};
+
+static const struct ns_info_case ns_info_cases[] = {
+	{ "512-byte blocks", 1024, 0, 0, 9, 0, 0, true, 9 },
+	{ "4 KiB blocks, format 4", 1024, 4, 7, 12, 0, 0, true, 12 },
+	{ "size 0", 0, 0, 0, 9, 0, 0, false, 9 },
+	{ "format beyond NLBAF", 1024, 2, 1, 9, 0, 0, false, 9 },
+	{ "8 bytes of metadata", 1024, 0, 0, 9, 8, 0, false, 9 },
+	{ "protection information", 1024, 0, 0, 9, 0, 1, false, 9 },
+	{ "256-byte blocks", 1024, 0, 0, 8, 0, 0, false, 8 },
+	{ "64 KiB blocks", 1024, 0, 0, 16, 0, 0, false, 16 },
+	{ "extended FLBAS (bits 6:5)", 8, 0x20, 16, 12, 0, 0, true, 12 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(ns_info, ns_info_cases, desc);
+
+static void my_nvme_test_ns_info(struct kunit *test)
+{
+	const struct ns_info_case *c = test->param_value;
+	struct my_nvme_ns_info info;
+	struct nvme_id_ns *id;
+	u8 lbaf;
+
+	id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	id->nsze = cpu_to_le64(c->nsze);
+	id->flbas = c->flbas;
+	id->nlbaf = c->nlbaf;
+	id->dps = c->dps;
+	lbaf = nvme_lbaf_index(c->flbas);
+	id->lbaf[lbaf].ds = c->ds;
+	id->lbaf[lbaf].ms = cpu_to_le16(c->ms);
+
+	my_nvme_ns_info(id, &info);
+	KUNIT_EXPECT_EQ(test, info.nsze, c->nsze);
+	KUNIT_EXPECT_EQ(test, info.lbaf, lbaf);
+	KUNIT_EXPECT_EQ(test, info.lba_shift, c->exp_shift);
+	KUNIT_EXPECT_EQ_MSG(test, !info.unsupported, c->exp_ok, "reason: %s",
+			    info.unsupported ?: "none");
+}
+
+struct limits_case {
+	const char *desc;
+	u8 lba_shift;
+	u8 nsfeat;
+	u16 npwg, nows, npdg, nawupf;
+	u8 nabo;
+	u16 awupf;		/* controller, 0's based */
+	u8 vwc;
+	u16 oncs;
+	u32 dmrsl;
+	u32 max_zeroes;
+	/* expected */
+	u32 phys, io_min, io_opt, discard_gran, atomic_max;
+	u32 max_discard, zeroes;
+	bool cache;
+};
+
+#define NSFEAT_IO_OPT	NVME_NS_FEAT_IO_OPT
+#define NSFEAT_ATOMICS	NVME_NS_FEAT_ATOMICS
+#define ONCS_DSM	NVME_CTRL_ONCS_DSM
+#define ONCS_WZ		NVME_CTRL_ONCS_WRITE_ZEROES
+
+static const struct limits_case limits_cases[] = {
+	{ "512, no hints", 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	  512, 512, 0, 0, 512, 0, 0, false },
+	/* QEMU 512/4096: NPDG 7 but NPWG = NOWS = 0. */
+	{ "QEMU 512 logical / 4096 physical", 9, NSFEAT_IO_OPT, 0, 0, 7, 0,
+	  0, 0, 1, ONCS_DSM | ONCS_WZ, 0, 1024,
+	  512, 512, 0, 4096, 512, UINT_MAX, 1024, true },
+	/* NPWG 4 KiB, but a 512-byte atomic unit: physical stays 512. */
+	{ "NPWG 4K capped by AWUPF 0", 9, NSFEAT_IO_OPT, 7, 0, 0, 0, 0, 0, 0,
+	  0, 0, 0, 512, 4096, 0, 0, 512, 0, 0, false },
+	{ "NPWG 4K, AWUPF 8 blocks", 9, NSFEAT_IO_OPT, 7, 0, 0, 0, 0, 7, 0,
+	  0, 0, 0, 4096, 4096, 0, 0, 4096, 0, 0, false },
+	{ "NAWUPF beats AWUPF", 9, NSFEAT_IO_OPT | NSFEAT_ATOMICS, 7, 0, 0, 3,
+	  0, 63, 0, 0, 0, 0, 2048, 4096, 0, 0, 2048, 0, 0, false },
+	/* An atomic boundary offset is not supported: one block is atomic. */
+	{ "NABO set: one block atomic", 9, NSFEAT_IO_OPT | NSFEAT_ATOMICS, 7, 0,
+	  0, 7, 1, 7, 0, 0, 0, 0, 512, 4096, 0, 0, 0, 0, 0, false },
+	{ "NOWS 64 KiB", 12, NSFEAT_IO_OPT, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0,
+	  4096, 4096, 65536, 0, 4096, 0, 0, false },
+	{ "DMRSL 256 blocks of 4K", 12, 0, 0, 0, 0, 0, 0, 0, 0, ONCS_DSM, 256,
+	  0, 4096, 4096, 0, 4096, 4096, 2048, 0, false },
+	{ "DMRSL too big for sectors", 12, 0, 0, 0, 0, 0, 0, 0, 0, ONCS_DSM,
+	  UINT_MAX, 0, 4096, 4096, 0, 4096, 4096, UINT_MAX, 0, false },
+	{ "write zeroes from MDTS 8K", 9, 0, 0, 0, 0, 0, 0, 0, 0, ONCS_WZ, 0,
+	  16, 512, 512, 0, 0, 512, 0, 16, false },
+	{ "VWC present", 9, 0, 0, 0, 0, 0, 0, 0, NVME_CTRL_VWC_PRESENT, 0, 0,
+	  0, 512, 512, 0, 0, 512, 0, 0, true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(limits, limits_cases, desc);
+
+static void my_nvme_test_ns_limits(struct kunit *test)
+{
+	const struct limits_case *c = test->param_value;
+	struct my_nvme_ctrl *ctrl;
+	struct queue_limits lim = { };
+	struct nvme_id_ns *id;
+
+	ctrl = kunit_kzalloc(test, sizeof(*ctrl), GFP_KERNEL);
+	id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctrl);
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	ctrl->max_hw_sectors = 1024;
+	ctrl->max_discard_segments = NVME_DSM_MAX_RANGES;
+	ctrl->awupf = c->awupf;
+	ctrl->vwc = c->vwc;
+	ctrl->oncs = c->oncs;
+	ctrl->dmrsl = c->dmrsl;
+	ctrl->max_zeroes_sectors = c->max_zeroes;
+	id->nsfeat = c->nsfeat;
+	id->npwg = cpu_to_le16(c->npwg);
+	id->nows = cpu_to_le16(c->nows);
+	id->npdg = cpu_to_le16(c->npdg);
+	id->nawupf = cpu_to_le16(c->nawupf);
+	id->nabo = cpu_to_le16(c->nabo);
+
+	my_nvme_ns_limits(ctrl, id, c->lba_shift, &lim);
+	KUNIT_EXPECT_EQ(test, lim.logical_block_size, 1U << c->lba_shift);
+	KUNIT_EXPECT_EQ(test, lim.physical_block_size, c->phys);
+	KUNIT_EXPECT_EQ(test, lim.io_min, c->io_min);
+	KUNIT_EXPECT_EQ(test, lim.io_opt, c->io_opt);
+	KUNIT_EXPECT_EQ(test, lim.atomic_write_hw_max, c->atomic_max);
+	KUNIT_EXPECT_EQ(test, lim.max_hw_discard_sectors, c->max_discard);
+	if (c->max_discard)
+		KUNIT_EXPECT_EQ(test, lim.discard_granularity,
+				c->discard_gran);
+	KUNIT_EXPECT_EQ(test, lim.max_write_zeroes_sectors, c->zeroes);
+	KUNIT_EXPECT_EQ(test, !!(lim.features & BLK_FEAT_WRITE_CACHE),
+			c->cache);
+	KUNIT_EXPECT_EQ(test, !!(lim.features & BLK_FEAT_FUA), c->cache);
+	KUNIT_EXPECT_EQ(test, lim.max_hw_sectors, 1024U);
+	/* The physical block never exceeds what NPWG asked for. */
+	KUNIT_EXPECT_LE(test, lim.physical_block_size, lim.io_min);
+}
+
+/* VWC decides, not what the cache was set to: it can change at run time. */
+static void my_nvme_test_ns_limits_cache_toggle(struct kunit *test)
+{
+	struct my_nvme_ctrl *ctrl = kunit_kzalloc(test, sizeof(*ctrl),
+						  GFP_KERNEL);
+	struct nvme_id_ns *id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	struct queue_limits lim = { };
+
+	KUNIT_ASSERT_NOT_NULL(test, ctrl);
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	lim.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_ROTATIONAL;
+	my_nvme_ns_limits(ctrl, id, 9, &lim);
+	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_WRITE_CACHE);
+	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_FUA);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_ROTATIONAL);
+	ctrl->vwc = NVME_CTRL_VWC_PRESENT;
+	my_nvme_ns_limits(ctrl, id, 9, &lim);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_WRITE_CACHE);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_FUA);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_ROTATIONAL);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static struct kunit_case my_nvme_recovery_cases[] = {
+	KUNIT_CASE_PARAM(my_nvme_test_state_allowed, state_gen_params),
+	KUNIT_CASE(my_nvme_test_state_races),
+	KUNIT_CASE_PARAM(my_nvme_test_decide, decide_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_retry_delay, delay_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_cid, cid_gen_params),
+	KUNIT_CASE(my_nvme_test_cid_depth),
+	KUNIT_CASE_PARAM(my_nvme_test_should_reset, reset_gen_params),
+	KUNIT_CASE(my_nvme_test_cap_nssrs),
+	KUNIT_CASE_PARAM(my_nvme_test_cmd_abort, abort_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_cmd_get_log, log_gen_params),
+	{}
+};
+
+static struct kunit_suite my_nvme_recovery_suite = {
+	.name = "my_nvme_recovery",
+	.test_cases = my_nvme_recovery_cases,
+};
+
+static struct kunit_case my_nvme_limits_cases[] = {
+	KUNIT_CASE_PARAM(my_nvme_test_max_qid, max_qid_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_mdts, mdts_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_effects, effects_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_dptr_type, dptr_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_ns_info, ns_info_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_ns_limits, limits_gen_params),
+	KUNIT_CASE(my_nvme_test_ns_limits_cache_toggle),
+	{}
+};
+
+static struct kunit_suite my_nvme_limits_suite = {
+	.name = "my_nvme_limits",
+	.test_cases = my_nvme_limits_cases,
+};
+
+kunit_test_suites(&my_nvme_recovery_suite, &my_nvme_limits_suite);
+
+MODULE_DESCRIPTION("KUnit tests for my_nvme's recovery and revalidation");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
