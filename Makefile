@@ -107,9 +107,10 @@ kunit: source
 		--build_dir=$(KUNIT_OBJ) --jobs=$(JOBS) \
 		--kunitconfig=$(DRIVER)/.kunitconfig
 
-# make qemu-test SCENARIOS="default cmb" runs just those boots.
+# make qemu-test CASES="stall-recover cmb" runs just those cases (or
+# configurations); tools/testing/run -l lists them.
 qemu-test: kernel initramfs
-	$(TOP)/tools/qemu-test.sh $(SCENARIOS)
+	$(TOP)/tools/testing/run $(CASES)
 
 test: deps
 	$(TOP)/tools/run-tests.sh

@@ -4,7 +4,7 @@
 # mkinitramfs.sh OUT.cpio.gz
 #
 # Build the guest's initramfs: a static BusyBox with all its applets, our
-# /init (boot/init), the guest scripts (tools/guest-*.sh: guest-tests.sh,
+# /init (boot/init), the guest scripts (tools/guest-*.sh: guest-bench.sh,
 # ...) and helper programs (tools/*.c, built static) under /tests, and the
 # host's dynamically linked fio, nvme-cli and e2fsprogs tools together with
 # every shared library they need (as listed by ldd, ELF interpreter
@@ -22,7 +22,6 @@ esac
 
 BUSYBOX=/bin/busybox			# Debian package busybox-static
 INIT=$TOP/boot/init
-GUEST_TESTS=$TOP/tools/guest-tests.sh
 # Guest-side scripts (tools/guest-*.sh) go to /tests/; small helper
 # programs (tools/*.c, e.g. nvme-ioctl-check.c) are compiled statically
 # into /tests/<name>.
@@ -39,7 +38,7 @@ TOOL_LINKS="/usr/sbin/mkfs.ext2:mke2fs /usr/sbin/mkfs.ext4:mke2fs
 # Plain data files copied if present on the host.
 DATA_FILES="/etc/mke2fs.conf"
 
-for f in "$BUSYBOX" "$INIT" "$GUEST_TESTS" $TOOLS; do
+for f in "$BUSYBOX" "$INIT" "$TOP/tools/testing/guest-run" $TOOLS; do
 	[ -e "$f" ] || { echo "mkinitramfs: missing $f (make deps?)" >&2; exit 1; }
 done
 if ldd "$BUSYBOX" >/dev/null 2>&1; then

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * blkzeroout: zero a byte range of a block device, for the write-zeroes
- * case of tools/guest-tests.sh (BusyBox's blkdiscard has no -z).
+ * case of tools/testing (cases/write-zeroes) (BusyBox's blkdiscard has no -z).
  *
  * Usage: blkzeroout [-n] DEVICE OFFSET LENGTH
  *

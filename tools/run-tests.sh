@@ -3,11 +3,12 @@
 #
 # run-tests.sh: what "make test" runs. Builds the kernel and the
 # initramfs, runs the KUnit tests (make kunit) and the QEMU suite
-# (tools/qemu-test.sh), and ends with one combined line
+# (tools/testing/run), and ends with one combined line
 #
 #	N passed, N failed
 #
-# counting every KUnit test case and every QEMU TEST line; a step that
+# counting every KUnit test case and every QEMU TEST line (skips are not
+# counted); a step that
 # could not run at all counts as one failure. Exit status is non-zero if
 # anything failed. Logs are kept in build/test/.
 set -u
@@ -84,8 +85,8 @@ run_kunit() {
 run_qemu_tests() {
 	local log=$T/qemu-test.log last
 
-	echo "== tools/qemu-test.sh (log: ${log#"$TOP"/})"
-	"$TOP/tools/qemu-test.sh" 2>&1 | tee "$log"
+	echo "== tools/testing/run (log: ${log#"$TOP"/})"
+	"$TOP/tools/testing/run" 2>&1 | tee "$log"
 	last=$(tail -n1 "$log")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		PASSED=$((PASSED + BASH_REMATCH[1]))
