@@ -691,27 +691,35 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	my_nvme_add_ns(ctrl, nsid, id);
 }
 
-/* Remove the disks of namespaces that are no longer in @active. */
+/*
+ * Remove the disks of namespaces that are no longer in @active, one at a
+ * time: each removal waits for the list walkers (SRCU) to let go.
+ */
 static void my_nvme_remove_invalid_ns(struct my_nvme_ctrl *ctrl,
 				      const unsigned long *active, u32 max)
 {
-	struct my_nvme_ns *ns, *next;
-	LIST_HEAD(gone);
+	struct my_nvme_ns *ns, *gone;
+	int idx;
 
-	down_write(&ctrl->ns_rwsem);
-	list_for_each_entry_safe(ns, next, &ctrl->namespaces, list) {
-		if (ns->nsid <= max && test_bit(ns->nsid - 1, active))
-			continue;
-		list_move_tail(&ns->list, &gone);
-	}
-	up_write(&ctrl->ns_rwsem);
-
-	list_for_each_entry_safe(ns, next, &gone, list) {
-		list_del_init(&ns->list);
-		dev_info(ctrl->dev, "%s: namespace %u gone, removing the disk\n",
-			 ns->disk->disk_name, ns->nsid);
-		my_nvme_remove_ns(ns);
-	}
+	do {
+		gone = NULL;
+		idx = srcu_read_lock(&ctrl->srcu);
+		list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+					 srcu_read_lock_held(&ctrl->srcu)) {
+			if (ns->nsid <= max && test_bit(ns->nsid - 1, active))
+				continue;
+			get_device(disk_to_dev(ns->disk));
+			gone = ns;
+			break;
+		}
+		srcu_read_unlock(&ctrl->srcu, idx);
+		if (gone) {
+			dev_info(ctrl->dev, "%s: namespace %u gone, removing the disk\n",
+				 gone->disk->disk_name, gone->nsid);
+			my_nvme_remove_ns(gone);
+			my_nvme_put_ns(gone);
+		}
+	} while (gone);
 }
 
 /*

@@ -1211,41 +1211,49 @@ void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
 
+	int idx;
+
 	if (test_and_set_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
 		return;
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		blk_freeze_queue_start_non_owner(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 }
 
 void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
 
+	int idx;
+
 	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
 		return;
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		blk_mq_freeze_queue_wait(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 }
 
 /* Returns the time left, 0 when it ran out. */
 int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout)
 {
 	struct my_nvme_ns *ns;
+	int idx;
 
 	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
 		return timeout;
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu)) {
 		timeout = blk_mq_freeze_queue_wait_timeout(ns->disk->queue,
 							   timeout);
 		if (timeout <= 0)
 			break;
 	}
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 	return max(timeout, 0L);
 }
 
@@ -1253,12 +1261,15 @@ void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
 
+	int idx;
+
 	if (!test_and_clear_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
 		return;
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		blk_mq_unfreeze_queue_non_owner(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 }
 
 void my_nvme_quiesce_io_queues(struct my_nvme_ctrl *ctrl)
@@ -1301,11 +1312,13 @@ void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl)
 void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
+	int idx;
 
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		blk_sync_queue(ns->disk->queue);
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 	if (ctrl->admin_q)
 		blk_sync_queue(ctrl->admin_q);
 }
@@ -1458,9 +1471,9 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
 	get_device(&ctrl->ctrl_dev);
 
-	down_write(&ctrl->ns_rwsem);
-	list_add_tail(&ns->list, &ctrl->namespaces);
-	up_write(&ctrl->ns_rwsem);
+	mutex_lock(&ctrl->ns_lock);
+	list_add_tail_rcu(&ns->list, &ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
 	my_nvme_log_ns(ns, info.nsze);
 	return 0;
 }
@@ -1508,16 +1521,18 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid)
 {
 	struct my_nvme_ns *ns, *found = NULL;
+	int idx;
 
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu)) {
 		if (ns->nsid == nsid) {
 			get_device(disk_to_dev(ns->disk));
 			found = ns;
 			break;
 		}
 	}
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 	return found;
 }
 
@@ -1535,11 +1550,15 @@ void my_nvme_remove_ns(struct my_nvme_ns *ns)
 {
 	struct my_nvme_ctrl *ctrl = ns->ctrl;
 
-	if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags))
+	mutex_lock(&ctrl->ns_lock);
+	if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags)) {
+		mutex_unlock(&ctrl->ns_lock);
 		return;
-	down_write(&ctrl->ns_rwsem);
-	list_del_init(&ns->list);
-	up_write(&ctrl->ns_rwsem);
+	}
+	list_del_rcu(&ns->list);
+	mutex_unlock(&ctrl->ns_lock);
+	/* No walker sees it any more: freeze and quiesce leave it alone. */
+	synchronize_srcu(&ctrl->srcu);
 
 	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
 		blk_mark_disk_dead(ns->disk);
@@ -1559,14 +1578,16 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
 		my_nvme_mark_namespaces_dead(ctrl);
 
-	down_write(&ctrl->ns_rwsem);
-	list_splice_init(&ctrl->namespaces, &list);
-	up_write(&ctrl->ns_rwsem);
+	/* REMOVING under ns_lock: my_nvme_remove_ns() leaves these alone. */
+	mutex_lock(&ctrl->ns_lock);
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		set_bit(MY_NVME_NS_REMOVING, &ns->flags);
+	list_splice_init_rcu(&ctrl->namespaces, &list, synchronize_rcu);
+	mutex_unlock(&ctrl->ns_lock);
+	synchronize_srcu(&ctrl->srcu);
 
 	list_for_each_entry_safe(ns, next, &list, list) {
 		list_del_init(&ns->list);
-		if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags))
-			continue;
 		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
 			blk_mark_disk_dead(ns->disk);
 		del_gendisk(ns->disk);
@@ -1578,9 +1599,11 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
+	int idx;
 
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		blk_mark_disk_dead(ns->disk);
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 }

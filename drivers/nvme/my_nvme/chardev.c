@@ -177,24 +177,30 @@ static u32 my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
 	u32 effects = my_nvme_cmd_effects(ctrl->effects, admin, opcode);
 	struct my_nvme_ns *ns;
 	unsigned int n = 0;
+	int idx;
 
 	fz->nr = 0;
 	fz->ns = NULL;
 	if (!(effects & NVME_CMD_EFFECTS_CSE_MASK))
 		return effects;
 
+	/* scan_lock: no namespace comes or goes until passthru_end. */
 	mutex_lock(&ctrl->scan_lock);
-	down_read(&ctrl->ns_rwsem);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu))
 		n++;
 	fz->ns = kcalloc(n, sizeof(*fz->ns), GFP_KERNEL);
 	if (fz->ns) {
-		list_for_each_entry(ns, &ctrl->namespaces, list) {
+		list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+					 srcu_read_lock_held(&ctrl->srcu)) {
+			if (fz->nr == n)
+				break;
 			get_device(disk_to_dev(ns->disk));
 			fz->ns[fz->nr++] = ns;
 		}
 	}
-	up_read(&ctrl->ns_rwsem);
+	srcu_read_unlock(&ctrl->srcu, idx);
 	for (n = 0; n < fz->nr; n++)
 		blk_freeze_queue_start(fz->ns[n]->disk->queue);
 	for (n = 0; n < fz->nr; n++)

@@ -21,6 +21,7 @@
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/nvme_ioctl.h>
@@ -209,7 +210,13 @@ struct my_nvme_ctrl {
 	struct blk_mq_tag_set	tagset;		/* .tags set while allocated */
 	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
 
-	struct rw_semaphore	ns_rwsem;	/* namespaces */
+	/*
+	 * namespaces: changed under ns_lock, walked under srcu, so that a
+	 * walk may sleep (freeze, sync) while holding nothing a timeout
+	 * handler needs.
+	 */
+	struct mutex		ns_lock;
+	struct srcu_struct	srcu;
 	struct list_head	namespaces;
 
 	/* Asynchronous events: AER slots, results awaiting the work. */

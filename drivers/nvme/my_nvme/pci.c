@@ -825,6 +825,7 @@ static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl)
 {
 	ida_free(&my_nvme_ida, ctrl->instance);
+	cleanup_srcu_struct(&ctrl->srcu);
 	kfree(ctrl->queues);
 	kfree(ctrl);
 }
@@ -866,15 +867,21 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&ctrl->aen_lock);
 	mutex_init(&ctrl->shutdown_lock);
 	mutex_init(&ctrl->scan_lock);
-	init_rwsem(&ctrl->ns_rwsem);
+	mutex_init(&ctrl->ns_lock);
 	init_rwsem(&ctrl->passthru_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	INIT_WORK(&ctrl->reset_work, my_nvme_reset_work);
 	INIT_WORK(&ctrl->scan_work, my_nvme_scan_work);
 	INIT_WORK(&ctrl->async_event_work, my_nvme_async_event_work);
 
+	ret = init_srcu_struct(&ctrl->srcu);
+	if (ret) {
+		kfree(ctrl);
+		return ret;
+	}
 	ret = ida_alloc(&my_nvme_ida, GFP_KERNEL);
 	if (ret < 0) {
+		cleanup_srcu_struct(&ctrl->srcu);
 		kfree(ctrl);
 		return ret;
 	}
