@@ -249,8 +249,8 @@ static int my_nvme_init_effects(struct my_nvme_ctrl *ctrl,
 		ret = my_nvme_get_log(ctrl, NVME_LOG_CMD_EFFECTS, 0, log,
 				      sizeof(*log));
 		if (ret) {
-			dev_warn(ctrl->dev, "Commands Supported and Effects log: %d, assuming the spec's effects\n",
-				 ret);
+			dev_warn(ctrl->dev, "no Commands Supported and Effects log (%s %d), assuming the spec's effects\n",
+				 ret > 0 ? "status" : "error", ret);
 			memset(log, 0, sizeof(*log));
 		}
 	}
@@ -457,30 +457,40 @@ int my_nvme_delete_io_queue(struct my_nvme_queue *q)
 
 /*
  * Send an AER for every free slot. They bypass blk-mq (they have no
- * timeout); command id MY_NVME_AQ_TAGS + slot tells them apart. The
- * admin queue's LIVE bit is checked under aen_lock, which the disable
- * path takes to forget the AERs a controller reset dropped.
+ * timeout); command id MY_NVME_AQ_TAGS + slot tells them apart. Only
+ * the async event work sends them. The admin queue's LIVE bit is checked
+ * under sq_lock and the slots are taken under aen_lock inside it (never
+ * the other way round: aen_lock is taken in the interrupt handler); the
+ * disable path clears LIVE, then forgets under aen_lock the AERs the
+ * controller reset dropped.
  */
 void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_queue *aq = &ctrl->queues[0];
 	struct nvme_command cmd = { };
-	unsigned long flags;
+	unsigned long flags, free;
 	unsigned int slot;
 
+	if (!ctrl->nr_aen)
+		return;
 	cmd.common.opcode = nvme_admin_async_event;
+	spin_lock(&aq->sq_lock);
+	if (!test_bit(MY_NVME_Q_LIVE, &aq->flags))
+		goto unlock;
 	spin_lock_irqsave(&ctrl->aen_lock, flags);
-	for (slot = 0; slot < ctrl->nr_aen; slot++) {
-		if (test_bit(slot, &ctrl->aen_busy) ||
-		    test_bit(slot, &ctrl->aen_pending))
-			continue;
-		if (!test_bit(MY_NVME_Q_LIVE, &aq->flags))
-			break;
+	free = ~(ctrl->aen_busy | ctrl->aen_pending) &
+		GENMASK(ctrl->nr_aen - 1, 0);
+	for_each_set_bit(slot, &free, MY_NVME_MAX_AEN) {
 		cmd.common.command_id = MY_NVME_AQ_TAGS + slot;
-		my_nvme_submit_cmd(aq, &cmd, true);
+		/* One doorbell, with the last of them. */
+		__my_nvme_submit_cmd(aq, &cmd,
+				     find_next_bit(&free, MY_NVME_MAX_AEN,
+						   slot + 1) >= MY_NVME_MAX_AEN);
 		set_bit(slot, &ctrl->aen_busy);
 	}
 	spin_unlock_irqrestore(&ctrl->aen_lock, flags);
+unlock:
+	spin_unlock(&aq->sq_lock);
 }
 
 /* From the admin CQ (interrupt context): keep the result for the work. */

@@ -368,6 +368,7 @@ void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
 {
 	ctrl->fault_attr = my_nvme_default_fault_attr;
 	ctrl->fault_map_attr = my_nvme_default_fault_attr;
+	ctrl->fault_enable_attr = my_nvme_default_fault_attr;
 	/* Command Interrupted: the controller asks for a retry. */
 	ctrl->fault_status = NVME_SC_CMD_INTERRUPTED;
 }
@@ -387,6 +388,11 @@ static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
 {
 	return should_fail(&ctrl->fault_map_attr, 1);
 }
+
+bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
+{
+	return should_fail(&ctrl->fault_enable_attr, 1);
+}
 #else
 void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
 {
@@ -398,6 +404,11 @@ static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
 }
 
 static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
+{
+	return false;
+}
+
+bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
 {
 	return false;
 }
@@ -662,6 +673,7 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 				    struct request *rq)
 {
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ns *ns = rq->q->queuedata;
 	blk_status_t sts;
 
 	/* First attempt: no retries yet. RQF_DONTPREP survives a requeue. */
@@ -682,8 +694,12 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	iod->nr_lists = 0;
 	iod->map_nents = 0;
 
+	/* A namespace that is gone or has a format we cannot drive. */
+	if (unlikely(ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)))
+		return BLK_STS_IOERR;
+
 	if (!blk_rq_is_passthrough(rq)) {
-		sts = my_nvme_setup_cmd(rq->q->queuedata, rq, iod);
+		sts = my_nvme_setup_cmd(ns, rq, iod);
 		if (sts)
 			return sts;
 	}
@@ -1034,6 +1050,26 @@ static bool my_nvme_cancel_rq(struct request *rq, void *data)
 	return true;
 }
 
+static bool my_nvme_count_inflight(struct request *rq, void *data)
+{
+	unsigned int *n = data;
+
+	if (blk_mq_rq_state(rq) == MQ_RQ_IN_FLIGHT)
+		(*n)++;
+	return true;
+}
+
+/* I/O requests the controller has now (for the log). */
+unsigned int my_nvme_inflight(struct my_nvme_ctrl *ctrl)
+{
+	unsigned int n = 0;
+
+	if (ctrl->tagset.tags)
+		blk_mq_tagset_busy_iter(&ctrl->tagset, my_nvme_count_inflight,
+					&n);
+	return n;
+}
+
 void my_nvme_cancel_tagset(struct my_nvme_ctrl *ctrl)
 {
 	if (!ctrl->tagset.tags)
@@ -1380,7 +1416,9 @@ void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
 	lim->io_min = phys_bs;
 	lim->io_opt = io_opt;
 	lim->max_hw_sectors = ctrl->max_hw_sectors;
-	lim->max_segments = MY_NVME_MAX_SEGS;
+	/* Page-sized segments (virt boundary), one more for an offset. */
+	lim->max_segments = min_t(u32, MY_NVME_MAX_SEGS, ctrl->max_hw_sectors /
+				  (MY_NVME_CTRL_PAGE_SIZE >> SECTOR_SHIFT) + 1);
 	lim->virt_boundary_mask = MY_NVME_CTRL_PAGE_SIZE - 1;
 	lim->dma_alignment = 3;
 
@@ -1561,7 +1599,7 @@ void my_nvme_remove_ns(struct my_nvme_ns *ns)
 	synchronize_srcu(&ctrl->srcu);
 
 	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
-		blk_mark_disk_dead(ns->disk);
+		set_bit(MY_NVME_NS_DEAD, &ns->flags);
 	del_gendisk(ns->disk);
 	put_disk(ns->disk);
 }
@@ -1589,13 +1627,19 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 	list_for_each_entry_safe(ns, next, &list, list) {
 		list_del_init(&ns->list);
 		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
-			blk_mark_disk_dead(ns->disk);
+			set_bit(MY_NVME_NS_DEAD, &ns->flags);
 		del_gendisk(ns->disk);
 		put_disk(ns->disk);
 	}
 	mutex_unlock(&ctrl->scan_lock);
 }
 
+/*
+ * I/O to these namespaces fails from now on, in queue_rq, so that
+ * nothing waits on a controller that is gone; the disks go later.
+ * (Not blk_mark_disk_dead(): its drain freeze, held until the same task
+ * calls del_gendisk(), orders the queue freeze before open_mutex.)
+ */
 void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_ns *ns;
@@ -1604,6 +1648,6 @@ void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl)
 	idx = srcu_read_lock(&ctrl->srcu);
 	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
 				 srcu_read_lock_held(&ctrl->srcu))
-		blk_mark_disk_dead(ns->disk);
+		set_bit(MY_NVME_NS_DEAD, &ns->flags);
 	srcu_read_unlock(&ctrl->srcu, idx);
 }

@@ -233,7 +233,7 @@ static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl, u32 effects,
 						    NULL) ||
 			    my_nvme_revalidate_ns(ns, id)) {
 				/* I/O must not resume with a stale format. */
-				blk_mark_disk_dead(ns->disk);
+				set_bit(MY_NVME_NS_DEAD, &ns->flags);
 				if (n < BITS_PER_LONG)
 					__set_bit(n, &gone);
 			}

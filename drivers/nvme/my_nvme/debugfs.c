@@ -63,7 +63,8 @@ DEFINE_SHOW_ATTRIBUTE(my_nvme_recovery);
 /*
  * fault_inject/: the usual fault_attr files plus "status" (the NVMe
  * status put into a completing disk request) and "dont_retry" (add DNR);
- * fail_map/: make data mapping fail as if the DMA mapping had.
+ * fail_map/: make data mapping fail as if the DMA mapping had;
+ * fail_enable/: the controller never becomes ready (at a reset).
  */
 static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
 {
@@ -79,6 +80,8 @@ static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
 	}
 	fault_create_debugfs_attr("fail_map", ctrl->debugfs,
 				  &ctrl->fault_map_attr);
+	fault_create_debugfs_attr("fail_enable", ctrl->debugfs,
+				  &ctrl->fault_enable_attr);
 #endif
 }
 

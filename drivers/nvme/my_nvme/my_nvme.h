@@ -163,6 +163,7 @@ struct my_nvme_ns {
 	u8			lba_shift;
 	unsigned long		flags;
 #define MY_NVME_NS_REMOVING	0
+#define MY_NVME_NS_DEAD		1	/* fail its I/O at once */
 };
 
 /* What the namespace scan found out about a namespace (pure, KUnit). */
@@ -265,6 +266,7 @@ struct my_nvme_ctrl {
 	u16			fault_status;
 	bool			fault_dont_retry;
 	struct fault_attr	fault_map_attr;	/* data mapping fails */
+	struct fault_attr	fault_enable_attr; /* never becomes ready */
 #endif
 };
 
@@ -342,6 +344,8 @@ void my_nvme_init_queue(struct my_nvme_queue *q);
 void my_nvme_free_queue(struct my_nvme_queue *q);
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
 void my_nvme_free_irq(struct my_nvme_queue *q);
+void __my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
+			  bool ring);
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			bool ring);
 void my_nvme_submit_rqs(struct my_nvme_queue *q, struct rq_list *rqlist);
@@ -438,6 +442,8 @@ void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_fault_init(struct my_nvme_ctrl *ctrl);
+bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl);
+unsigned int my_nvme_inflight(struct my_nvme_ctrl *ctrl);
 
 /* chardev.c */
 int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,

@@ -639,6 +639,8 @@ static void my_nvme_test_ns_limits(struct kunit *test)
 			c->cache);
 	KUNIT_EXPECT_EQ(test, !!(lim.features & BLK_FEAT_FUA), c->cache);
 	KUNIT_EXPECT_EQ(test, lim.max_hw_sectors, 1024U);
+	/* 512 KiB in 4 KiB pages, plus one for an unaligned start. */
+	KUNIT_EXPECT_EQ(test, lim.max_segments, 129);
 	/* The physical block never exceeds what NPWG asked for. */
 	KUNIT_EXPECT_LE(test, lim.physical_block_size, lim.io_min);
 }

@@ -214,7 +214,14 @@ static int my_nvme_enable_ctrl(struct my_nvme_ctrl *ctrl)
 		((MY_NVME_CTRL_PAGE_SHIFT - 12) << NVME_CC_MPS_SHIFT) |
 		NVME_CC_AMS_RR | NVME_CC_SHN_NONE |
 		NVME_CC_IOSQES | NVME_CC_IOCQES | NVME_CC_ENABLE;
-	writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
+	/*
+	 * Fault injection (debugfs fail_enable): a controller that never
+	 * becomes ready. CC.EN stays clear, so CSTS.RDY never comes.
+	 */
+	if (my_nvme_fail_enable(ctrl))
+		writel(ctrl->ctrl_config & ~NVME_CC_ENABLE, ctrl->bar + NVME_REG_CC);
+	else
+		writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
 	return my_nvme_wait_csts(ctrl, NVME_CSTS_RDY, NVME_CSTS_RDY,
 				 my_nvme_ready_timeout(ctrl), true, "enable");
 }
@@ -277,6 +284,28 @@ static void my_nvme_delete_io_queues(struct my_nvme_ctrl *ctrl)
 }
 
 /*
+ * Before a shutdown: the requests that entered the (now frozen) queues
+ * get up to io_timeout to complete, so that writes in flight at reboot
+ * are finished rather than aborted by the queue deletion.
+ */
+static void my_nvme_drain_for_shutdown(struct my_nvme_ctrl *ctrl)
+{
+	unsigned int inflight = my_nvme_inflight(ctrl);
+	unsigned long start = jiffies;
+
+	if (!my_nvme_wait_freeze_timeout(ctrl, my_nvme_io_timeout * HZ)) {
+		dev_warn(ctrl->dev,
+			 "shutdown: I/O still outstanding after %u s, ending it\n",
+			 my_nvme_io_timeout);
+		return;
+	}
+	if (inflight)
+		dev_info(ctrl->dev,
+			 "shutdown: %u request(s) in flight completed in %u ms\n",
+			 inflight, jiffies_to_msecs(jiffies - start));
+}
+
+/*
  * Stop the controller: freeze the namespaces' queues, give the entered
  * requests a bounded chance to finish when shutting down, quiesce,
  * disable (or shut down) the controller, then switch off the PCI
@@ -298,11 +327,8 @@ void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl, bool shutdown)
 	if (state == MY_NVME_CTRL_LIVE || state == MY_NVME_CTRL_RESETTING) {
 		if (pci_is_enabled(pdev))
 			my_nvme_start_freeze(ctrl);
-		if (!dead && shutdown &&
-		    !my_nvme_wait_freeze_timeout(ctrl, my_nvme_io_timeout * HZ))
-			dev_warn(ctrl->dev,
-				 "I/O still outstanding after %u s, ending it\n",
-				 my_nvme_io_timeout);
+		if (!dead && shutdown)
+			my_nvme_drain_for_shutdown(ctrl);
 	}
 	my_nvme_quiesce_io_queues(ctrl);
 
@@ -704,8 +730,10 @@ failed:
 	my_nvme_dev_disable(ctrl, true);
 	my_nvme_sync_queues(ctrl);
 	my_nvme_mark_namespaces_dead(ctrl);
-	my_nvme_unquiesce_io_queues(ctrl);
 	my_nvme_change_state(ctrl, MY_NVME_CTRL_DEAD);
+	/* Everything waiting, in the queues or to enter them, fails now. */
+	my_nvme_unquiesce_io_queues(ctrl);
+	my_nvme_unfreeze(ctrl);
 	my_nvme_remove_namespaces(ctrl);
 }
 

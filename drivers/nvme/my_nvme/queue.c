@@ -114,25 +114,26 @@ static void my_nvme_write_sq_db(struct my_nvme_queue *q)
 }
 
 /*
- * Copy a command into the next SQ slot. The doorbell is rung only when
- * @ring is set (the last request of a blk-mq batch), so a batch costs one
- * MMIO write.
+ * Copy a command into the next SQ slot, with sq_lock held. The doorbell
+ * is rung only when @ring is set (the last request of a blk-mq batch),
+ * so a batch costs one MMIO write.
  */
-static void my_nvme_sq_copy_cmd(struct my_nvme_queue *q,
-				struct nvme_command *cmd)
+void __my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
+			  bool ring)
 {
+	lockdep_assert_held(&q->sq_lock);
 	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
 	q->sq_tail = (q->sq_tail + 1U == q->q_depth) ? 0 : q->sq_tail + 1;
 	q->stats.submitted++;
+	if (ring)
+		my_nvme_write_sq_db(q);
 }
 
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			bool ring)
 {
 	spin_lock(&q->sq_lock);
-	my_nvme_sq_copy_cmd(q, cmd);
-	if (ring)
-		my_nvme_write_sq_db(q);
+	__my_nvme_submit_cmd(q, cmd, ring);
 	spin_unlock(&q->sq_lock);
 }
 
@@ -148,7 +149,7 @@ void my_nvme_submit_rqs(struct my_nvme_queue *q, struct rq_list *rqlist)
 	while ((rq = rq_list_pop(rqlist))) {
 		struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 
-		my_nvme_sq_copy_cmd(q, &iod->cmd);
+		__my_nvme_submit_cmd(q, &iod->cmd, false);
 	}
 	my_nvme_write_sq_db(q);
 	spin_unlock(&q->sq_lock);
