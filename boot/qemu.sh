@@ -84,7 +84,11 @@ args=(
 if [ "$NO_DEFAULT_NVME" != 1 ]; then
 	bus=
 	if [ "$NVME_ROOT_PORT" = 1 ]; then
-		args+=(-device pcie-root-port,id=rp0,chassis=1,slot=1)
+		# Native PCIe hotplug on the port (QEMU's q35 default is
+		# ACPI hotplug, which a guest without ACPI cannot drive: its
+		# pciehp would see an empty, powered-off slot).
+		args+=(-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		       -device pcie-root-port,id=rp0,chassis=1,slot=1)
 		bus=,bus=rp0
 	fi
 	if [ ! -e "$DISK" ]; then

@@ -384,9 +384,24 @@ static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
 		iod->status |= NVME_STATUS_DNR;
 }
 
-static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
+/*
+ * BLK_STS_RESOURCE (busy: blk-mq retries the request later), or with
+ * fail_map/hard 1 an I/O error; 2 alternates the two, which makes
+ * blk-mq dispatch lists of requeued requests that then stop early.
+ */
+static blk_status_t my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
 {
-	return should_fail(&ctrl->fault_map_attr, 1);
+	if (!should_fail(&ctrl->fault_map_attr, 1))
+		return BLK_STS_OK;
+	switch (ctrl->fault_map_hard) {
+	case 0:
+		return BLK_STS_RESOURCE;
+	case 1:
+		return BLK_STS_IOERR;
+	default:
+		return (ctrl->fault_map_count++ & 1) ? BLK_STS_IOERR :
+			BLK_STS_RESOURCE;
+	}
 }
 
 bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
@@ -403,9 +418,9 @@ static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
 {
 }
 
-static bool my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
+static blk_status_t my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
 {
-	return false;
+	return BLK_STS_OK;
 }
 
 bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
@@ -476,9 +491,11 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 	blk_status_t sts = BLK_STS_RESOURCE;
 	int nents, ret;
 
-	/* As if the DMA mapping had failed: blk-mq retries the request. */
-	if (unlikely(my_nvme_fail_map(ctrl)))
-		return BLK_STS_RESOURCE;
+	/* Fault injection: as if the DMA mapping (or the descriptors) failed. */
+	sts = my_nvme_fail_map(ctrl);
+	if (unlikely(sts))
+		return sts;
+	sts = BLK_STS_RESOURCE;
 
 	if (blk_rq_nr_phys_segments(rq) == 1) {
 		struct bio_vec bv = req_bvec(rq);

@@ -63,7 +63,9 @@ DEFINE_SHOW_ATTRIBUTE(my_nvme_recovery);
 /*
  * fault_inject/: the usual fault_attr files plus "status" (the NVMe
  * status put into a completing disk request) and "dont_retry" (add DNR);
- * fail_map/: make data mapping fail as if the DMA mapping had;
+ * fail_map/: make data mapping fail as if the DMA mapping had (busy,
+ * retried by blk-mq; with "hard" 1 an I/O error, as for a request that
+ * cannot be described; 2 alternates them);
  * fail_enable/: the controller never becomes ready (at a reset).
  */
 static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
@@ -78,8 +80,10 @@ static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
 		debugfs_create_bool("dont_retry", 0600, dir,
 				    &ctrl->fault_dont_retry);
 	}
-	fault_create_debugfs_attr("fail_map", ctrl->debugfs,
-				  &ctrl->fault_map_attr);
+	dir = fault_create_debugfs_attr("fail_map", ctrl->debugfs,
+					&ctrl->fault_map_attr);
+	if (!IS_ERR(dir))
+		debugfs_create_u8("hard", 0600, dir, &ctrl->fault_map_hard);
 	fault_create_debugfs_attr("fail_enable", ctrl->debugfs,
 				  &ctrl->fault_enable_attr);
 #endif

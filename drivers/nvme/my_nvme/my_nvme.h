@@ -265,7 +265,9 @@ struct my_nvme_ctrl {
 	struct fault_attr	fault_attr;
 	u16			fault_status;
 	bool			fault_dont_retry;
-	struct fault_attr	fault_map_attr;	/* data mapping fails */
+	struct fault_attr	fault_map_attr;	/* data mapping fails ... */
+	u8			fault_map_hard;	/* ... 1 for good, 2 alternating */
+	unsigned int		fault_map_count;
 	struct fault_attr	fault_enable_attr; /* never becomes ready */
 #endif
 };
