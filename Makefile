@@ -29,7 +29,7 @@ QEMU_EXTRA	?=
 export DISK DISK_SIZE SMP MEM QEMU_EXTRA BZIMAGE INITRAMFS
 
 .PHONY: all deps source kernel menuconfig initramfs disk boot kunit \
-	qemu-test test bench checkpatch sparse clean distclean help
+	qemu-test test bench blktests checkpatch sparse clean distclean help
 
 all: kernel
 
@@ -41,6 +41,7 @@ help:
 	@echo "make kunit       KUnit tests only (tools/testing/kunit/kunit.py)"
 	@echo "make qemu-test   QEMU suite only"
 	@echo "make bench       fio: my_nvme vs the in-tree nvme driver"
+	@echo "make blktests    blktests with my_nvme and with nvme, side by side"
 	@echo "make checkpatch  scripts/checkpatch.pl --strict on the driver"
 	@echo "make sparse      C=1 W=1 build of the driver"
 
@@ -117,6 +118,11 @@ test: deps
 
 bench: deps
 	$(TOP)/tools/bench.sh
+
+# blktests (../shared/blktests, or BLKTESTS=...) against my_nvme and the
+# in-tree nvme driver on identical controllers; a table of both.
+blktests: deps
+	$(TOP)/tools/blktests/run.sh
 
 checkpatch: source
 	cd $(SRC) && ./scripts/checkpatch.pl --strict --no-tree --terse \

@@ -7,6 +7,12 @@ set -e
 PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev \
 cpio xz-utils kmod libncurses-dev pkg-config qemu-system-x86 qemu-utils busybox-static fio nvme-cli \
 e2fsprogs sparse python3 perl"
+# install-deps.sh blktests: what the blktests guest needs on top (make
+# blktests copies these tools into its initramfs).
+if [ "${1:-}" = blktests ]; then
+	PKGS="$PKGS bash coreutils util-linux gawk sed grep findutils diffutils \
+xfsprogs pciutils blktrace procps psmisc bsdextrautils liburing-dev"
+fi
 
 missing=""
 for p in $PKGS; do
