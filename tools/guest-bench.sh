@@ -1,83 +1,144 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest-bench.sh: runs INSIDE the benchmark guest. Two identical NVMe
-# controllers are present; bind the first to my_nvme and the second to the
-# in-tree nvme driver, then run the same fio jobs on each, alternating,
-# and print one line per job and driver:
-#   BENCH <job> <driver> <iops> <KiB/s>
+# guest-bench.sh: runs INSIDE the benchmark guest (mytest=bench). Two
+# identical NVMe controllers are present; the one with serial bench-my
+# stays with my_nvme, bench-nv goes to the in-tree nvme driver. The same
+# fio jobs run on both, many short rounds, the driver order alternating
+# ABBA (my, nv | nv, my | ...), so that drift over the run does not
+# favour either. For each run it prints
+#   BENCHRUN <job> <driver> <round> <busy_jiffies> <total_jiffies> <hz> <irqs>
+# (CPU time from /proc/stat, interrupts of the driver's queues from
+# /proc/interrupts, over the run) followed by fio's JSON output
+# between BENCHJSON-BEGIN and BENCHJSON-END; tools/bench.sh does the
+# statistics.
 set -u
 
-# bench_rounds= and bench_runtime= on the kernel command line (bench.sh).
-RUNTIME=15
-ROUNDS=3
+RUNTIME=5
+ROUNDS=10
+JOBS_WANTED=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	bench_rounds=*) ROUNDS=${arg#bench_rounds=} ;;
 	bench_runtime=*) RUNTIME=${arg#bench_runtime=} ;;
+	bench_jobs=*) JOBS_WANTED=$(echo "${arg#bench_jobs=}" | tr ',' ' ') ;;
 	esac
 done
 
-bind() {	# bind PCI function $1 to driver $2
-	dev=/sys/bus/pci/devices/$1
-	echo "$2" > "$dev/driver_override"
-	[ -e "$dev/driver" ] && echo "$1" > "$dev/driver/unbind"
-	echo "$1" > /sys/bus/pci/drivers_probe
+bdf_of() {	# bdf_of SERIAL
+	for d in /sys/class/my_nvme/*; do
+		[ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] || continue
+		basename "$(readlink -f "$d/device")"
+		return 0
+	done
+	return 1
 }
 
-nvme_fns=$(for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/class")" = 0x010802 ] && basename "$d"
-done)
-set -- $nvme_fns
-if [ $# -lt 2 ]; then
-	echo "BENCH-ERROR need two NVMe controllers, found $#"
-	exit 1
-fi
-bind "$1" my_nvme
-bind "$2" nvme
+MY_BDF=$(bdf_of bench-my) || { echo "BENCH-ERROR no controller bench-my"; exit 1; }
+NV_BDF=$(bdf_of bench-nv) || { echo "BENCH-ERROR no controller bench-nv"; exit 1; }
+echo "MYTEST-NOT-MINE $NV_BDF"
+echo nvme > "/sys/bus/pci/devices/$NV_BDF/driver_override"
+echo "$NV_BDF" > "/sys/bus/pci/devices/$NV_BDF/driver/unbind"
+echo "$NV_BDF" > /sys/bus/pci/drivers_probe
 sleep 2
-MY=$(ls /dev/my_nvme*n1 2>/dev/null | head -n1)
-NV=$(ls /dev/nvme*n1 2>/dev/null | head -n1)
+MY=
+for d in /sys/bus/pci/devices/$MY_BDF/my_nvme/my_nvme*/my_nvme*n1; do
+	[ -e "$d" ] && MY=/dev/${d##*/}
+done
+NV=
+for d in /sys/bus/pci/devices/$NV_BDF/nvme/nvme*/nvme*n1; do
+	[ -e "$d" ] && NV=/dev/${d##*/}
+done
 if [ ! -b "$MY" ] || [ ! -b "$NV" ]; then
 	echo "BENCH-ERROR block devices missing: my_nvme='$MY' nvme='$NV'"
 	exit 1
 fi
-echo "bench: my_nvme on $1 ($MY), nvme on $2 ($NV), $(nproc) CPUs"
+CPUS=$(nproc)
+echo "BENCH-INFO my_nvme=$MY($MY_BDF) nvme=$NV($NV_BDF) cpus=$CPUS" \
+	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+	"rounds=$ROUNDS runtime=$RUNTIME"
+for q in "$MY" "$NV"; do
+	n=${q#/dev/}
+	echo "BENCH-INFO $n io_poll=$(cat /sys/block/$n/queue/io_poll)" \
+		"scheduler=$(cat /sys/block/$n/queue/scheduler)"
+done
+dmesg | grep -E "my_nvme .*I/O queue|nvme nvme[0-9]: [0-9]+/[0-9]+/[0-9]+ default/read/poll" |
+	sed 's/^/BENCH-INFO /'
 
-# name rw bs iodepth numjobs
-JOBS="randread-4k randread 4k 32 $(nproc)
-randwrite-4k randwrite 4k 32 $(nproc)
-read-128k read 128k 8 1
-write-128k write 128k 8 1"
+# name engine rw bs iodepth numjobs hipri
+JOBS="qd1-randread psync randread 4k 1 1 0
+randread-qd32 io_uring randread 4k 32 $CPUS 0
+randwrite-qd32 io_uring randwrite 4k 32 $CPUS 0
+seqread-128k io_uring read 128k 16 1 0
+seqwrite-128k io_uring write 128k 16 1 0
+qd1-randread-poll io_uring randread 4k 1 1 1"
 
-run() {	# job rw bs qd jobs dev driver runtime
-	# Terse v3: field 8 read IOPS, 7 read KiB/s, 49 write IOPS, 48 write KiB/s.
-	fio --name="$1" --filename="$6" --rw="$2" --bs="$3" --iodepth="$4" \
-		--numjobs="$5" --ioengine=libaio --direct=1 --size=256m \
-		--time_based --runtime="$8" --ramp_time=2 \
-		--group_reporting --minimal 2>/dev/null |
-	awk -F';' -v j="$1" -v d="$7" \
-		'{ printf "BENCH %s %s %d %d\n", j, d, $8 + $49, $7 + $48 }'
+busy_total() {	# "busy total" jiffies of all CPUs so far
+	awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8; t = b + $5 + $6; print b, t }' /proc/stat
 }
 
-# Warm-up, not reported: the first runs pay for cold caches on the host.
-echo "$JOBS" | while read -r name rw bs qd nj; do
-	run "$name" "$rw" "$bs" "$qd" "$nj" "$MY" my_nvme 5 >/dev/null
-	run "$name" "$rw" "$bs" "$qd" "$nj" "$NV" nvme 5 >/dev/null
+irqs_of() {	# irqs_of DRIVER: interrupts of its queues so far
+	pat="my_nvme0q"
+	[ "$1" = nvme ] && pat="nvme0q"
+	awk -v p="$pat" -v n="$CPUS" '$NF ~ "^" p { for (i = 2; i <= n + 1; i++) s += $i }
+		END { print s + 0 }' /proc/interrupts
+}
+
+run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
+	set -- "$@"
+	i0=$(irqs_of "$9")
+	b0=$(busy_total)
+	hipri=
+	[ "$7" = 1 ] && hipri=--hipri=1
+	# shellcheck disable=SC2086 # empty or one option
+	fio --name="$1" --filename="$8" --ioengine="$2" --rw="$3" --bs="$4" \
+		--iodepth="$5" --numjobs="$6" $hipri --direct=1 \
+		--size=1g --time_based --runtime="${11}" --ramp_time=1 \
+		--group_reporting --percentile_list=50:99:99.9 \
+		--output-format=json > /tmp/bench.json 2>/tmp/bench.err
+	rc=$?
+	b1=$(busy_total)
+	i1=$(irqs_of "$9")
+	set -- "$@" $b0 $b1
+	echo "BENCHRUN $1 $9 ${10} $((${14} - ${12})) $((${15} - ${13})) $(getconf CLK_TCK 2>/dev/null || echo 100) $((i1 - i0)) rc=$rc"
+	echo "BENCHJSON-BEGIN"
+	cat /tmp/bench.json
+	echo "BENCHJSON-END"
+}
+
+selected() {
+	[ -z "$JOBS_WANTED" ] && return 0
+	case " $JOBS_WANTED " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# Warm-up, not reported: the first runs pay for cold caches.
+echo "$JOBS" | while read -r name eng rw bs qd nj hipri; do
+	selected "$name" || continue
+	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$MY" my_nvme 0 2 >/dev/null
+	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$NV" nvme 0 2 >/dev/null
 done
 
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
-	echo "$JOBS" | while read -r name rw bs qd nj; do
-		# Alternate which driver goes first to cancel drift.
-		if [ $((round % 2)) -eq 1 ]; then
-			run "$name" "$rw" "$bs" "$qd" "$nj" "$MY" my_nvme "$RUNTIME"
-			run "$name" "$rw" "$bs" "$qd" "$nj" "$NV" nvme "$RUNTIME"
-		else
-			run "$name" "$rw" "$bs" "$qd" "$nj" "$NV" nvme "$RUNTIME"
-			run "$name" "$rw" "$bs" "$qd" "$nj" "$MY" my_nvme "$RUNTIME"
-		fi
+	echo "$JOBS" | while read -r name eng rw bs qd nj hipri; do
+		selected "$name" || continue
+		# ABBA: my_nvme first in rounds 1, 4, 5, 8, 9, ...
+		case $((round % 4)) in
+		1 | 0) order="my_nvme nvme" ;;
+		*) order="nvme my_nvme" ;;
+		esac
+		for drv in $order; do
+			dev=$MY
+			[ "$drv" = nvme ] && dev=$NV
+			run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$dev" \
+				"$drv" "$round" "$RUNTIME"
+		done
 	done
 	round=$((round + 1))
+done
+for n in my_nvme0; do
+	echo "BENCH-STATS $n"
+	sed "s/^/BENCH-STATS /" "/sys/kernel/debug/my_nvme/$n/stats" 2>/dev/null
 done
 echo "BENCH-DONE"

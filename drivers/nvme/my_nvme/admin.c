@@ -453,6 +453,18 @@ int my_nvme_delete_io_queue(struct my_nvme_queue *q)
 	return 0;
 }
 
+/* Doorbell Buffer Config (NVMe 2.0, 5.8): PRP1 shadow doorbells, PRP2 EventIdx. */
+int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
+			 dma_addr_t eis)
+{
+	struct nvme_command cmd = { };
+
+	cmd.dbbuf.opcode = nvme_admin_dbbuf;
+	cmd.dbbuf.prp1 = cpu_to_le64(dbs);
+	cmd.dbbuf.prp2 = cpu_to_le64(eis);
+	return my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
+}
+
 /* ---- Asynchronous events ---- */
 
 /*

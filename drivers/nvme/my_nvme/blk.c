@@ -439,11 +439,34 @@ static void *my_nvme_pool_alloc(void *pool, dma_addr_t *dma)
 static void my_nvme_free_lists(struct my_nvme_ctrl *ctrl,
 			       struct my_nvme_iod *iod)
 {
+	struct dma_pool *pool = iod->small_list ? ctrl->small_pool :
+		ctrl->list_pool;
+
 	while (iod->nr_lists > 0) {
 		iod->nr_lists--;
-		dma_pool_free(ctrl->list_pool, iod->lists[iod->nr_lists],
+		dma_pool_free(pool, iod->lists[iod->nr_lists],
 			      iod->list_dma[iod->nr_lists]);
 	}
+	iod->small_list = false;
+}
+
+/*
+ * A descriptor list of up to 256 bytes (32 PRP entries, transfers up to
+ * 128 KiB; 16 SGL descriptors) comes from the small pool, as upstream
+ * does: a 4 KiB list page for a handful of entries wastes memory and
+ * cache.
+ */
+static bool my_nvme_list_is_small(struct request *rq, struct scatterlist *sg,
+				  int nents, bool use_sgl)
+{
+	u32 offset = sg_dma_address(sg) & (MY_NVME_CTRL_PAGE_SIZE - 1);
+	u32 pages;
+
+	if (use_sgl)
+		return nents * sizeof(struct nvme_sgl_desc) <= MY_NVME_SMALL_LIST;
+	pages = DIV_ROUND_UP(blk_rq_payload_bytes(rq) + offset,
+			     MY_NVME_CTRL_PAGE_SIZE);
+	return (pages - 1) * sizeof(__le64) <= MY_NVME_SMALL_LIST;
 }
 
 static bool my_nvme_use_sgl(struct my_nvme_queue *q, struct request *rq,
@@ -530,6 +553,11 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 
 	iod->use_sgl = my_nvme_use_sgl(q, rq, iod->sgt.nents);
 	my_nvme_set_dptr_type(cmd, iod->use_sgl);
+	if (my_nvme_list_is_small(rq, iod->sgt.sgl, iod->sgt.nents,
+				  iod->use_sgl)) {
+		iod->small_list = true;
+		la.priv = ctrl->small_pool;
+	}
 	if (iod->use_sgl) {
 		ret = my_nvme_build_sgl(iod->sgt.sgl, iod->sgt.nents,
 					MY_NVME_CTRL_PAGE_SIZE, &la, iod->lists,
@@ -591,9 +619,13 @@ static blk_status_t my_nvme_setup_discard(struct my_nvme_ns *ns,
 	unsigned int n = 0;
 	struct bio *bio;
 
-	range = dma_pool_alloc(ctrl->list_pool, GFP_ATOMIC, &iod->list_dma[0]);
-	if (!range)
+	iod->small_list = segments * sizeof(*range) <= MY_NVME_SMALL_LIST;
+	range = dma_pool_alloc(iod->small_list ? ctrl->small_pool :
+			       ctrl->list_pool, GFP_ATOMIC, &iod->list_dma[0]);
+	if (!range) {
+		iod->small_list = false;
 		return BLK_STS_RESOURCE;
+	}
 	iod->lists[0] = range;
 	iod->nr_lists = 1;
 
@@ -707,6 +739,7 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 		return sts;
 
 	iod->use_sgl = false;
+	iod->small_list = false;
 	iod->dma_len = 0;
 	iod->nr_lists = 0;
 	iod->map_nents = 0;
@@ -1128,18 +1161,38 @@ static int my_nvme_admin_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 	return 0;
 }
 
-/* Each I/O queue has its own vector; its affinity decides the CPUs. */
+/*
+ * Three maps, as the in-tree driver: the interrupt-driven queues (each
+ * has its own vector, whose affinity decides the CPUs), no separate read
+ * queues, then the poll queues spread over the CPUs.
+ */
 static void my_nvme_map_queues(struct blk_mq_tag_set *set)
 {
 	struct my_nvme_ctrl *ctrl = set->driver_data;
-	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+	unsigned int nr_poll = min(ctrl->nr_poll_queues, set->nr_hw_queues - 1);
+	struct blk_mq_queue_map *map;
 
-	map->nr_queues = set->nr_hw_queues;
+	map = &set->map[HCTX_TYPE_DEFAULT];
+	map->nr_queues = set->nr_hw_queues - nr_poll;
 	map->queue_offset = 0;
 	if (ctrl->nr_vecs > 1)
 		blk_mq_pci_map_queues(map, ctrl->pdev, 1);
 	else
 		blk_mq_map_queues(map);
+
+	set->map[HCTX_TYPE_READ].nr_queues = 0;
+	set->map[HCTX_TYPE_READ].queue_offset = 0;
+
+	map = &set->map[HCTX_TYPE_POLL];
+	map->nr_queues = nr_poll;
+	map->queue_offset = set->nr_hw_queues - nr_poll;
+	if (nr_poll)
+		blk_mq_map_queues(map);
+}
+
+static int my_nvme_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	return my_nvme_poll_cq(hctx->driver_data, iob);
 }
 
 static const struct blk_mq_ops my_nvme_mq_ops = {
@@ -1149,6 +1202,7 @@ static const struct blk_mq_ops my_nvme_mq_ops = {
 	.complete	= my_nvme_complete_rq,
 	.init_hctx	= my_nvme_init_hctx,
 	.map_queues	= my_nvme_map_queues,
+	.poll		= my_nvme_poll,
 	.timeout	= my_nvme_timeout,
 };
 
@@ -1223,7 +1277,7 @@ int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl)
 
 	set->ops = &my_nvme_mq_ops;
 	set->nr_hw_queues = ctrl->nr_io_queues;
-	set->nr_maps = 1;
+	set->nr_maps = HCTX_MAX_TYPES;
 	set->queue_depth = ctrl->q_depth - 1;
 	set->timeout = my_nvme_io_timeout * HZ;
 	set->numa_node = dev_to_node(ctrl->dev);

@@ -35,6 +35,8 @@
 /* Largest transfer we build descriptors for, whatever MDTS allows. */
 #define MY_NVME_MAX_KB		4096
 #define MY_NVME_MAX_SEGS	(MY_NVME_MAX_KB / (MY_NVME_CTRL_PAGE_SIZE >> 10))
+/* A list of at most this many bytes comes from the small dma_pool. */
+#define MY_NVME_SMALL_LIST	256
 /* Scatterlist entries kept in the request PDU before chaining. */
 #define MY_NVME_INLINE_SG	2
 /*
@@ -102,10 +104,19 @@ struct my_nvme_cap_info {
 	bool	subsys_reset;		/* CAP.NSSRS */
 };
 
-/* Per-queue counters, read through debugfs; written by one side each. */
+/* Submission-side counters, under sq_lock (debugfs "stats"). */
+struct my_nvme_sq_stats {
+	u64	submitted;	/* commands copied into the SQ */
+	u64	db_writes;	/* SQ tail doorbells written (MMIO) */
+	u64	db_skipped;	/* ... not needed (shadow doorbell EventIdx) */
+};
+
+/* Completion-side counters, by whoever reaps the CQ (debugfs "stats"). */
 struct my_nvme_queue_stats {
-	u64	submitted;	/* under sq_lock */
 	u64	completed;	/* in the completion handler */
+	u64	polled;		/* ... of them reaped by ->poll */
+	u64	cq_db_writes;	/* CQ head doorbells written (MMIO) */
+	u64	cq_db_skipped;	/* ... not needed (EventIdx) */
 	u64	interrupts;	/* handler calls that found work */
 	u64	spurious;	/* handler calls that found nothing */
 	u64	errors;		/* completions with a non-zero status */
@@ -132,11 +143,18 @@ struct my_nvme_recovery_stats {
 
 struct my_nvme_ctrl;
 
+/*
+ * One queue pair. Cache line aligned: in the queue array one CPU's
+ * completion state must not share a line with the next queue's
+ * submission state; the completion side starts a line of its own too.
+ */
 struct my_nvme_queue {
 	struct my_nvme_ctrl	*ctrl;
 	spinlock_t		sq_lock;	/* sq_tail, last_sq_tail, SQ slots */
 	struct nvme_command	*sq_cmds;
 	u32 __iomem		*sq_db;
+	__le32			*dbbuf_sq_db;	/* shadow doorbell, or NULL */
+	__le32			*dbbuf_sq_ei;	/* its EventIdx */
 	u16			sq_tail;
 	u16			last_sq_tail;
 	u16			qid;
@@ -144,10 +162,14 @@ struct my_nvme_queue {
 	u32			q_depth;
 	unsigned long		flags;
 #define MY_NVME_Q_LIVE		0	/* created on the controller */
-	/* Completion side, on a cache line of its own. */
+#define MY_NVME_Q_POLLED	1	/* no interrupt: ->poll reaps it */
+	struct my_nvme_sq_stats	sq_stats;
+	/* Completion side. */
 	spinlock_t		cq_poll_lock ____cacheline_aligned_in_smp;
 	struct nvme_completion	*cqes;
 	u32 __iomem		*cq_db;
+	__le32			*dbbuf_cq_db;
+	__le32			*dbbuf_cq_ei;
 	u16			cq_head;
 	u8			cq_phase;
 	dma_addr_t		sq_dma_addr;
@@ -202,7 +224,8 @@ struct my_nvme_ctrl {
 
 	struct my_nvme_queue	*queues;	/* [0] admin, [1..] I/O */
 	unsigned int		max_qid;	/* queues[] has max_qid + 1 slots */
-	unsigned int		nr_io_queues;	/* I/O queues created */
+	unsigned int		nr_io_queues;	/* I/O queues created ... */
+	unsigned int		nr_poll_queues;	/* ... the last ones polled */
 	unsigned int		nr_vecs;	/* IRQ vectors allocated */
 	u32			q_depth;	/* I/O queue depth */
 
@@ -210,6 +233,14 @@ struct my_nvme_ctrl {
 	struct request_queue	*admin_q;
 	struct blk_mq_tag_set	tagset;		/* .tags set while allocated */
 	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
+	struct dma_pool		*small_pool;	/* ... of up to 256 bytes */
+
+	/* Doorbell Buffer Config: shadow doorbells and EventIdx. */
+	__le32			*dbbuf_dbs;
+	__le32			*dbbuf_eis;
+	dma_addr_t		dbbuf_dbs_dma;
+	dma_addr_t		dbbuf_eis_dma;
+	size_t			dbbuf_size;
 
 	/*
 	 * namespaces: changed under ns_lock, walked under srcu, so that a
@@ -284,6 +315,7 @@ struct my_nvme_iod {
 #define MY_NVME_IOD_CANCELLED	BIT(1)	/* ended by the host */
 #define MY_NVME_IOD_USER	BIT(2)	/* passthrough from user space */
 	bool			use_sgl;
+	bool			small_list;	/* lists[0] from small_pool */
 	unsigned int		dma_len;	/* set when mapped as one bvec */
 	dma_addr_t		first_dma;
 	int			map_nents;	/* entries given to dma_map_sg() */
@@ -331,6 +363,7 @@ int my_nvme_reset_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_reset_ctrl_sync(struct my_nvme_ctrl *ctrl);
 int my_nvme_try_sched_reset(struct my_nvme_ctrl *ctrl);
 int my_nvme_subsys_reset(struct my_nvme_ctrl *ctrl);
+void my_nvme_dbbuf_free(struct my_nvme_ctrl *ctrl);
 bool my_nvme_should_reset(u32 csts);
 extern unsigned int my_nvme_io_timeout;
 extern unsigned int my_nvme_admin_timeout;
@@ -340,6 +373,9 @@ extern unsigned int my_nvme_max_retries;
 u32 my_nvme_sq_db_offset(u16 qid, u32 stride);
 u32 my_nvme_cq_db_offset(u16 qid, u32 stride);
 bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase);
+bool my_nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old);
+void my_nvme_dbbuf_init(struct my_nvme_queue *q);
+int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
 void my_nvme_init_queue(struct my_nvme_queue *q);
@@ -378,6 +414,8 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
 int my_nvme_create_io_queue(struct my_nvme_queue *q);
 int my_nvme_delete_io_queue(struct my_nvme_queue *q);
+int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
+			 dma_addr_t eis);
 void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl);
 void my_nvme_complete_aer(struct my_nvme_queue *q,
 			  const struct nvme_completion *cqe);

@@ -386,6 +386,66 @@ static void my_nvme_test_dptr_type(struct kunit *test)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Shadow doorbells: does the controller need the MMIO write?             */
+/* ---------------------------------------------------------------------- */
+
+struct event_case {
+	const char *desc;
+	u16 event_idx;
+	u16 new_idx;
+	u16 old;
+	bool exp;
+};
+
+static const struct event_case event_cases[] = {
+	{ "EventIdx just passed", 5, 6, 5, true },
+	{ "EventIdx inside the batch", 7, 10, 5, true },
+	{ "EventIdx at the old value", 5, 10, 5, true },
+	{ "EventIdx at the new value: not yet", 10, 10, 5, false },
+	{ "EventIdx ahead", 20, 10, 5, false },
+	{ "EventIdx behind the old value", 3, 10, 5, false },
+	{ "nothing new", 5, 5, 5, false },
+	{ "wrap: old 65534, new 2, EventIdx 65535", 65535, 2, 65534, true },
+	{ "wrap: EventIdx 0 within", 0, 2, 65534, true },
+	{ "wrap: EventIdx 1 within", 1, 2, 65534, true },
+	{ "wrap: EventIdx 2 not yet", 2, 2, 65534, false },
+	{ "wrap: EventIdx 65533 behind", 65533, 2, 65534, false },
+	{ "full lap minus one", 0, 65535, 0, true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(event, event_cases, desc);
+
+static void my_nvme_test_dbbuf_need_event(struct kunit *test)
+{
+	const struct event_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_dbbuf_need_event(c->event_idx, c->new_idx,
+						       c->old), c->exp);
+}
+
+/* The rule, checked against its definition for every EventIdx. */
+static void my_nvme_test_dbbuf_need_event_all(struct kunit *test)
+{
+	static const u16 olds[] = { 0, 100, 65530 };
+	unsigned int i, e, d;
+
+	for (i = 0; i < ARRAY_SIZE(olds); i++) {
+		for (d = 1; d <= 8; d++) {
+			u16 old = olds[i], new = old + d;
+
+			for (e = 0; e < 65536; e++) {
+				/* Needed iff old <= e < new, modulo 2^16. */
+				bool in = (u16)(e - old) < d;
+
+				if (my_nvme_dbbuf_need_event(e, new, old) != in)
+					KUNIT_FAIL(test, "old %u new %u ei %u: expected %d",
+						   old, new, e, in);
+			}
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------- */
 /* Encoders of the recovery commands                                      */
 /* ---------------------------------------------------------------------- */
 
@@ -680,6 +740,8 @@ static struct kunit_case my_nvme_recovery_cases[] = {
 	KUNIT_CASE(my_nvme_test_cap_nssrs),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_abort, abort_gen_params),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_get_log, log_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_dbbuf_need_event, event_gen_params),
+	KUNIT_CASE(my_nvme_test_dbbuf_need_event_all),
 	{}
 };
 

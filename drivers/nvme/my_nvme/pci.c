@@ -29,6 +29,16 @@ module_param_named(admin_timeout, my_nvme_admin_timeout, uint, 0644);
 MODULE_PARM_DESC(admin_timeout,
 		 "Timeout of an admin command in seconds (default 60)");
 
+static unsigned int poll_queues;
+module_param(poll_queues, uint, 0644);
+MODULE_PARM_DESC(poll_queues,
+		 "I/O queues without interrupts, completed by polling (io_uring IOPOLL, RWF_HIPRI); read at each reset (default 0)");
+
+static bool use_dbbuf = true;
+module_param(use_dbbuf, bool, 0644);
+MODULE_PARM_DESC(use_dbbuf,
+		 "Use shadow doorbells when the controller has Doorbell Buffer Config; read at each reset (default Y)");
+
 unsigned int my_nvme_max_retries = 5;
 module_param_named(max_retries, my_nvme_max_retries, uint, 0644);
 MODULE_PARM_DESC(max_retries,
@@ -503,8 +513,12 @@ static void my_nvme_free_io_queues(struct my_nvme_ctrl *ctrl,
 		my_nvme_free_queue(&ctrl->queues[i]);
 }
 
-/* Allocate (once) and create I/O queue @qid with its vector. */
-static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid)
+/*
+ * Allocate (once) and create I/O queue @qid, with its vector or, when
+ * @polled, with no interrupt at all.
+ */
+static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid,
+				bool polled)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
 	int ret;
@@ -517,9 +531,14 @@ static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid)
 			return ret;
 	}
 	my_nvme_init_queue(q);
-	ret = my_nvme_request_irq(q, ctrl->nr_vecs > 1 ? qid : 0);
-	if (ret)
-		return ret;
+	if (polled) {
+		set_bit(MY_NVME_Q_POLLED, &q->flags);
+	} else {
+		clear_bit(MY_NVME_Q_POLLED, &q->flags);
+		ret = my_nvme_request_irq(q, ctrl->nr_vecs > 1 ? qid : 0);
+		if (ret)
+			return ret;
+	}
 	ret = my_nvme_create_io_queue(q);
 	if (ret) {
 		my_nvme_free_irq(q);
@@ -529,11 +548,68 @@ static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid)
 }
 
 /*
+ * Shadow doorbell and EventIdx buffers, laid out like the doorbell
+ * registers; allocated once, cleared at every reset so that no stale
+ * value is read back.
+ */
+static void my_nvme_dbbuf_alloc(struct my_nvme_ctrl *ctrl)
+{
+	size_t size = (ctrl->max_qid + 1) * 2 * ctrl->cap_info.doorbell_stride;
+
+	if (!use_dbbuf || !(ctrl->oacs & NVME_CTRL_OACS_DBBUF_SUPP)) {
+		my_nvme_dbbuf_free(ctrl);
+		return;
+	}
+	if (ctrl->dbbuf_dbs) {
+		memset(ctrl->dbbuf_dbs, 0, ctrl->dbbuf_size);
+		memset(ctrl->dbbuf_eis, 0, ctrl->dbbuf_size);
+		return;
+	}
+	ctrl->dbbuf_dbs = dma_alloc_coherent(ctrl->dev, size,
+					     &ctrl->dbbuf_dbs_dma, GFP_KERNEL);
+	ctrl->dbbuf_eis = dma_alloc_coherent(ctrl->dev, size,
+					     &ctrl->dbbuf_eis_dma, GFP_KERNEL);
+	ctrl->dbbuf_size = size;
+	if (!ctrl->dbbuf_dbs || !ctrl->dbbuf_eis) {
+		dev_warn(ctrl->dev, "no memory for shadow doorbells\n");
+		my_nvme_dbbuf_free(ctrl);
+	}
+}
+
+void my_nvme_dbbuf_free(struct my_nvme_ctrl *ctrl)
+{
+	if (ctrl->dbbuf_dbs)
+		dma_free_coherent(ctrl->dev, ctrl->dbbuf_size, ctrl->dbbuf_dbs,
+				  ctrl->dbbuf_dbs_dma);
+	if (ctrl->dbbuf_eis)
+		dma_free_coherent(ctrl->dev, ctrl->dbbuf_size, ctrl->dbbuf_eis,
+				  ctrl->dbbuf_eis_dma);
+	ctrl->dbbuf_dbs = NULL;
+	ctrl->dbbuf_eis = NULL;
+}
+
+/* Tell the controller where they are; without it, MMIO doorbells only. */
+static void my_nvme_dbbuf_set(struct my_nvme_ctrl *ctrl)
+{
+	unsigned int i;
+
+	if (!ctrl->dbbuf_dbs)
+		return;
+	if (!my_nvme_dbbuf_config(ctrl, ctrl->dbbuf_dbs_dma,
+				  ctrl->dbbuf_eis_dma))
+		return;
+	dev_warn(ctrl->dev, "Doorbell Buffer Config failed, using MMIO doorbells\n");
+	my_nvme_dbbuf_free(ctrl);
+	for (i = 1; i <= ctrl->nr_io_queues; i++)
+		my_nvme_dbbuf_init(&ctrl->queues[i]);
+}
+
+/*
  * Re-spread the interrupt vectors: vector 0 for the admin queue, one per
  * I/O queue with managed affinity. With a single vector every queue
  * shares it.
  */
-static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_io)
+static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_irq)
 {
 	struct irq_affinity affd = { .pre_vectors = 1 };
 	struct my_nvme_queue *aq = &ctrl->queues[0];
@@ -543,7 +619,7 @@ static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_io)
 	pci_free_irq_vectors(ctrl->pdev);
 	ctrl->nr_vecs = 0;
 
-	ret = pci_alloc_irq_vectors_affinity(ctrl->pdev, 1, nr_io + 1,
+	ret = pci_alloc_irq_vectors_affinity(ctrl->pdev, 1, nr_irq + 1,
 					     PCI_IRQ_ALL_TYPES | PCI_IRQ_AFFINITY,
 					     &affd);
 	if (ret < 0)
@@ -552,44 +628,55 @@ static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_io)
 	return my_nvme_request_irq(aq, 0);
 }
 
+/*
+ * The I/O queues: qid 1 up with interrupts (one per CPU as far as the
+ * controller and the vectors go), then poll_queues without (at least one
+ * interrupt-driven queue stays). The count may differ from the last
+ * reset's; queues[] has room for one per CPU plus the poll queues.
+ */
 static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 {
 	struct my_nvme_cap_info *ci = &ctrl->cap_info;
-	unsigned int nr_io = ctrl->max_qid;
-	unsigned int i;
+	unsigned int nr_poll = READ_ONCE(poll_queues);
+	unsigned int nr_io, nr_irq, i;
 	int ret;
 
 	ctrl->nr_io_queues = 0;
-	if (!nr_io)
+	ctrl->nr_poll_queues = 0;
+	if (!ctrl->max_qid)
 		return 0;
+	nr_io = min(num_possible_cpus() + nr_poll, ctrl->max_qid);
 	ret = my_nvme_set_queue_count(ctrl, &nr_io);
 	if (ret)
 		return ret;
 	if (!nr_io)
 		return 0;
 
-	ret = my_nvme_setup_irqs(ctrl, nr_io);
+	nr_poll = min(nr_poll, nr_io - 1);
+	nr_irq = min(nr_io - nr_poll, num_possible_cpus());
+	ret = my_nvme_setup_irqs(ctrl, nr_irq);
 	if (ret) {
 		dev_err(ctrl->dev, "cannot allocate interrupt vectors: %d\n",
 			ret);
 		return ret;
 	}
-	if (ctrl->nr_vecs > 1)
-		nr_io = min(nr_io, ctrl->nr_vecs - 1);
-	else
-		nr_io = 1;
+	nr_irq = ctrl->nr_vecs > 1 ? min(nr_irq, ctrl->nr_vecs - 1) : 1;
+	nr_io = nr_irq + nr_poll;
 
 	/* Command ids carry the tag in 12 bits: at most 4096 entries. */
 	ctrl->q_depth = clamp(io_queue_depth, MY_NVME_MIN_Q_DEPTH,
 			      min_t(u32, ci->max_queue_entries,
 				    MY_NVME_MAX_Q_DEPTH));
 
+	my_nvme_dbbuf_alloc(ctrl);
 	for (i = 1; i <= nr_io; i++) {
-		ret = my_nvme_add_io_queue(ctrl, i);
+		ret = my_nvme_add_io_queue(ctrl, i, i > nr_irq);
 		if (ret)
 			break;
 		ctrl->nr_io_queues = i;
 	}
+	ctrl->nr_poll_queues = ctrl->nr_io_queues > nr_irq ?
+		ctrl->nr_io_queues - nr_irq : 0;
 	/* Keep the queues that work; without any there is no I/O. */
 	my_nvme_free_io_queues(ctrl, ctrl->nr_io_queues + 1);
 	if (!ctrl->nr_io_queues)
@@ -598,10 +685,12 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 		dev_warn(ctrl->dev, "using %u I/O queue(s) after error %d\n",
 			 ctrl->nr_io_queues, ret);
 
-	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u, %u %s vector(s)\n",
-		 ctrl->nr_io_queues, ctrl->q_depth, ctrl->nr_vecs,
-		 ctrl->pdev->msix_enabled ? "MSI-X" :
-		 ctrl->pdev->msi_enabled ? "MSI" : "INTx");
+	my_nvme_dbbuf_set(ctrl);
+	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u (%u polled), %u %s vector(s)%s\n",
+		 ctrl->nr_io_queues, ctrl->q_depth, ctrl->nr_poll_queues,
+		 ctrl->nr_vecs, ctrl->pdev->msix_enabled ? "MSI-X" :
+		 ctrl->pdev->msi_enabled ? "MSI" : "INTx",
+		 ctrl->dbbuf_dbs ? ", shadow doorbells" : "");
 	return 0;
 }
 
@@ -845,6 +934,9 @@ static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 	my_nvme_free_queue(&ctrl->queues[0]);
 	kfree(ctrl->effects);
 	ctrl->effects = NULL;
+	my_nvme_dbbuf_free(ctrl);
+	dma_pool_destroy(ctrl->small_pool);
+	ctrl->small_pool = NULL;
 	dma_pool_destroy(ctrl->list_pool);
 	ctrl->list_pool = NULL;
 }
@@ -931,13 +1023,17 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto put;
 
-	ctrl->max_qid = min(num_possible_cpus(), ctrl->max_qid);
+	/* One I/O queue per CPU, plus the poll queues (up to one per CPU). */
+	ctrl->max_qid = min(num_possible_cpus() * 2, ctrl->max_qid);
 	ctrl->queues = kcalloc_node(ctrl->max_qid + 1, sizeof(*ctrl->queues),
 				    GFP_KERNEL, dev_to_node(ctrl->dev));
 	ctrl->list_pool = dma_pool_create(MY_NVME_NAME " list", ctrl->dev,
 					  MY_NVME_CTRL_PAGE_SIZE,
 					  MY_NVME_CTRL_PAGE_SIZE, 0);
-	if (!ctrl->queues || !ctrl->list_pool) {
+	ctrl->small_pool = dma_pool_create(MY_NVME_NAME " list 256", ctrl->dev,
+					   MY_NVME_SMALL_LIST,
+					   MY_NVME_SMALL_LIST, 0);
+	if (!ctrl->queues || !ctrl->list_pool || !ctrl->small_pool) {
 		ret = -ENOMEM;
 		goto free_pool;
 	}
@@ -984,6 +1080,8 @@ disable:
 	my_nvme_teardown(ctrl);
 	goto put;
 free_pool:
+	dma_pool_destroy(ctrl->small_pool);
+	ctrl->small_pool = NULL;
 	dma_pool_destroy(ctrl->list_pool);
 	ctrl->list_pool = NULL;
 put:

@@ -35,6 +35,42 @@ bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cqe_pending);
 
+/*
+ * Shadow doorbells (NVMe 2.0, 3.8.3, Doorbell Buffer Config): the host
+ * writes the new tail/head to memory, and the MMIO doorbell only when
+ * the controller's EventIdx lies in [old, new), counted with
+ * wrap-around: (new - event_idx - 1) < (new - old), in u16 arithmetic.
+ */
+bool my_nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
+{
+	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_dbbuf_need_event);
+
+/*
+ * Update a shadow doorbell; true when the MMIO doorbell must be written
+ * too (always, without shadow doorbells).
+ */
+static bool my_nvme_dbbuf_update(u16 value, __le32 *dbbuf_db,
+				 __le32 *dbbuf_ei)
+{
+	u16 old, event_idx;
+
+	if (!dbbuf_db)
+		return true;
+	/* The queue entries are written before the shadow doorbell. */
+	wmb();
+	old = le32_to_cpu(*dbbuf_db);
+	*dbbuf_db = cpu_to_le32(value);
+	/*
+	 * The shadow doorbell is written before EventIdx is read; the
+	 * controller orders its EventIdx update before reading it.
+	 */
+	mb();
+	event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
+	return my_nvme_dbbuf_need_event(event_idx, value, old);
+}
+
 /* The controller inverts the phase tag each time it wraps the ring. */
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 {
@@ -93,6 +129,30 @@ void my_nvme_init_queue(struct my_nvme_queue *q)
 	q->cq_head = 0;
 	q->cq_phase = 1;
 	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
+	my_nvme_dbbuf_init(q);
+}
+
+/*
+ * Point an I/O queue at its slots in the shadow doorbell and EventIdx
+ * buffers, laid out like the doorbell registers (the admin queue keeps
+ * MMIO doorbells, as in the in-tree driver).
+ */
+void my_nvme_dbbuf_init(struct my_nvme_queue *q)
+{
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	u32 stride = ctrl->cap_info.doorbell_stride / sizeof(u32);
+
+	if (!ctrl->dbbuf_dbs || !q->qid) {
+		q->dbbuf_sq_db = NULL;
+		q->dbbuf_cq_db = NULL;
+		q->dbbuf_sq_ei = NULL;
+		q->dbbuf_cq_ei = NULL;
+		return;
+	}
+	q->dbbuf_sq_db = &ctrl->dbbuf_dbs[2 * q->qid * stride];
+	q->dbbuf_cq_db = &ctrl->dbbuf_dbs[(2 * q->qid + 1) * stride];
+	q->dbbuf_sq_ei = &ctrl->dbbuf_eis[2 * q->qid * stride];
+	q->dbbuf_cq_ei = &ctrl->dbbuf_eis[(2 * q->qid + 1) * stride];
 }
 
 void my_nvme_free_queue(struct my_nvme_queue *q)
@@ -109,7 +169,12 @@ void my_nvme_free_queue(struct my_nvme_queue *q)
 
 static void my_nvme_write_sq_db(struct my_nvme_queue *q)
 {
-	writel(q->sq_tail, q->sq_db);
+	if (my_nvme_dbbuf_update(q->sq_tail, q->dbbuf_sq_db, q->dbbuf_sq_ei)) {
+		writel(q->sq_tail, q->sq_db);
+		q->sq_stats.db_writes++;
+	} else {
+		q->sq_stats.db_skipped++;
+	}
 	q->last_sq_tail = q->sq_tail;
 }
 
@@ -124,7 +189,7 @@ void __my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 	lockdep_assert_held(&q->sq_lock);
 	memcpy(&q->sq_cmds[q->sq_tail], cmd, sizeof(*cmd));
 	q->sq_tail = (q->sq_tail + 1U == q->q_depth) ? 0 : q->sq_tail + 1;
-	q->stats.submitted++;
+	q->sq_stats.submitted++;
 	if (ring)
 		my_nvme_write_sq_db(q);
 }
@@ -182,8 +247,15 @@ static bool my_nvme_process_cq(struct my_nvme_queue *q,
 		q->stats.completed++;
 		found = true;
 	}
-	if (found)
-		writel(q->cq_head, q->cq_db);
+	if (found) {
+		if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db,
+					 q->dbbuf_cq_ei)) {
+			writel(q->cq_head, q->cq_db);
+			q->stats.cq_db_writes++;
+		} else {
+			q->stats.cq_db_skipped++;
+		}
+	}
 	return found;
 }
 
@@ -201,6 +273,26 @@ static irqreturn_t my_nvme_irq(int irq, void *data)
 	}
 	q->stats.spurious++;
 	return IRQ_NONE;
+}
+
+/*
+ * blk-mq ->poll for a queue without interrupt (io_uring IOPOLL,
+ * RWF_HIPRI): reap what is there, in a batch.
+ */
+int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob)
+{
+	u64 before;
+	bool found;
+
+	if (!test_bit(MY_NVME_Q_POLLED, &q->flags) ||
+	    !my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase))
+		return 0;
+	spin_lock(&q->cq_poll_lock);
+	before = q->stats.completed;
+	found = my_nvme_process_cq(q, iob);
+	q->stats.polled += q->stats.completed - before;
+	spin_unlock(&q->cq_poll_lock);
+	return found;
 }
 
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector)
