@@ -387,79 +387,201 @@ static void expect_cmd_eq(struct kunit *test, const struct nvme_command *got,
 				    "%s: command dword %u", what, i);
 }
 
-static void my_nvme_test_cmd_identify(struct kunit *test)
+/*
+ * Every admin and I/O command encoder, one table: a row names the
+ * encoder, its arguments and the whole command it must produce (16
+ * dwords compared, from a command filled with garbage first). A new
+ * encoding case is one row.
+ */
+enum enc_kind {
+	ENC_IDENTIFY, ENC_SET_FEATURES, ENC_GET_FEATURES, ENC_CREATE_CQ,
+	ENC_CREATE_SQ, ENC_DELETE_QUEUE, ENC_FLUSH, ENC_WRITE_ZEROES, ENC_DSM,
+};
+
+struct enc_case {
+	const char *desc;
+	enum enc_kind kind;
+	u64 a, b, c, d, e;	/* the encoder's arguments, in order */
+	struct nvme_command exp;
+};
+
+#define LE16(x)	cpu_to_le16(x)
+#define LE32(x)	cpu_to_le32(x)
+#define LE64(x)	cpu_to_le64(x)
+#define CQ_IRQ	(NVME_QUEUE_PHYS_CONTIG | NVME_CQ_IRQ_ENABLED)
+#define SQ_FLAGS (NVME_QUEUE_PHYS_CONTIG | NVME_SQ_PRIO_MEDIUM)
+
+static const struct enc_case enc_cases[] = {
+	{ "identify controller", ENC_IDENTIFY, NVME_ID_CNS_CTRL, 0,
+	  .exp.identify = { .opcode = nvme_admin_identify,
+			    .cns = NVME_ID_CNS_CTRL } },
+	{ "identify namespace 1", ENC_IDENTIFY, NVME_ID_CNS_NS, 1,
+	  .exp.identify = { .opcode = nvme_admin_identify, .nsid = LE32(1),
+			    .cns = NVME_ID_CNS_NS } },
+	{ "identify active ns list", ENC_IDENTIFY, NVME_ID_CNS_NS_ACTIVE_LIST, 0,
+	  .exp.identify = { .opcode = nvme_admin_identify,
+			    .cns = NVME_ID_CNS_NS_ACTIVE_LIST } },
+	{ "identify ns descriptors, nsid fffffffe", ENC_IDENTIFY,
+	  NVME_ID_CNS_NS_DESC_LIST, 0xfffffffe,
+	  .exp.identify = { .opcode = nvme_admin_identify,
+			    .nsid = LE32(0xfffffffe),
+			    .cns = NVME_ID_CNS_NS_DESC_LIST } },
+	{ "set features: number of queues", ENC_SET_FEATURES,
+	  NVME_FEAT_NUM_QUEUES, 0x00070007,
+	  .exp.features = { .opcode = nvme_admin_set_features,
+			    .fid = LE32(NVME_FEAT_NUM_QUEUES),
+			    .dword11 = LE32(0x00070007) } },
+	{ "set features: volatile write cache", ENC_SET_FEATURES,
+	  NVME_FEAT_VOLATILE_WC, 1,
+	  .exp.features = { .opcode = nvme_admin_set_features,
+			    .fid = LE32(NVME_FEAT_VOLATILE_WC),
+			    .dword11 = LE32(1) } },
+	{ "set features: all ones", ENC_SET_FEATURES, NVME_FEAT_IRQ_COALESCE,
+	  0xffffffff,
+	  .exp.features = { .opcode = nvme_admin_set_features,
+			    .fid = LE32(NVME_FEAT_IRQ_COALESCE),
+			    .dword11 = LE32(0xffffffff) } },
+	{ "get features: number of queues", ENC_GET_FEATURES,
+	  NVME_FEAT_NUM_QUEUES,
+	  .exp.features = { .opcode = nvme_admin_get_features,
+			    .fid = LE32(NVME_FEAT_NUM_QUEUES) } },
+	{ "get features: volatile write cache", ENC_GET_FEATURES,
+	  NVME_FEAT_VOLATILE_WC,
+	  .exp.features = { .opcode = nvme_admin_get_features,
+			    .fid = LE32(NVME_FEAT_VOLATILE_WC) } },
+	{ "get features: fid ff", ENC_GET_FEATURES, 0xff,
+	  .exp.features = { .opcode = nvme_admin_get_features,
+			    .fid = LE32(0xff) } },
+	{ "create cq 1, vector 3", ENC_CREATE_CQ, 1, 0x12345000, 1024, 3,
+	  .exp.create_cq = { .opcode = nvme_admin_create_cq,
+			     .prp1 = LE64(0x12345000), .cqid = LE16(1),
+			     .qsize = LE16(1023), .cq_flags = LE16(CQ_IRQ),
+			     .irq_vector = LE16(3) } },
+	{ "create cq 16, vector 0 is a real vector", ENC_CREATE_CQ, 16,
+	  0x123456000ULL, 2, 0,
+	  .exp.create_cq = { .opcode = nvme_admin_create_cq,
+			     .prp1 = LE64(0x123456000ULL), .cqid = LE16(16),
+			     .qsize = LE16(1), .cq_flags = LE16(CQ_IRQ) } },
+	{ "create cq ffff, 65536 entries", ENC_CREATE_CQ, 0xffff,
+	  0xfffffffffffff000ULL, 65536, 2047,
+	  .exp.create_cq = { .opcode = nvme_admin_create_cq,
+			     .prp1 = LE64(0xfffffffffffff000ULL),
+			     .cqid = LE16(0xffff), .qsize = LE16(0xffff),
+			     .cq_flags = LE16(CQ_IRQ),
+			     .irq_vector = LE16(2047) } },
+	{ "create polled cq: no interrupt, vector 0", ENC_CREATE_CQ, 5,
+	  0xabcd000, 256, (u64)-1,
+	  .exp.create_cq = { .opcode = nvme_admin_create_cq,
+			     .prp1 = LE64(0xabcd000), .cqid = LE16(5),
+			     .qsize = LE16(255),
+			     .cq_flags = LE16(NVME_QUEUE_PHYS_CONTIG) } },
+	{ "create sq 1 on cq 1", ENC_CREATE_SQ, 1, 0xfedc0000, 1024, 1,
+	  .exp.create_sq = { .opcode = nvme_admin_create_sq,
+			     .prp1 = LE64(0xfedc0000), .sqid = LE16(1),
+			     .qsize = LE16(1023), .sq_flags = LE16(SQ_FLAGS),
+			     .cqid = LE16(1) } },
+	{ "create sq 5 on cq 3", ENC_CREATE_SQ, 5, 0x200000000ULL, 64, 3,
+	  .exp.create_sq = { .opcode = nvme_admin_create_sq,
+			     .prp1 = LE64(0x200000000ULL), .sqid = LE16(5),
+			     .qsize = LE16(63), .sq_flags = LE16(SQ_FLAGS),
+			     .cqid = LE16(3) } },
+	{ "create sq ffff, 2 entries", ENC_CREATE_SQ, 0xffff, 0x1000, 2, 0xfffe,
+	  .exp.create_sq = { .opcode = nvme_admin_create_sq,
+			     .prp1 = LE64(0x1000), .sqid = LE16(0xffff),
+			     .qsize = LE16(1), .sq_flags = LE16(SQ_FLAGS),
+			     .cqid = LE16(0xfffe) } },
+	{ "delete sq 3", ENC_DELETE_QUEUE, nvme_admin_delete_sq, 3,
+	  .exp.delete_queue = { .opcode = nvme_admin_delete_sq,
+				.qid = LE16(3) } },
+	{ "delete cq 3", ENC_DELETE_QUEUE, nvme_admin_delete_cq, 3,
+	  .exp.delete_queue = { .opcode = nvme_admin_delete_cq,
+				.qid = LE16(3) } },
+	{ "delete sq ffff", ENC_DELETE_QUEUE, nvme_admin_delete_sq, 0xffff,
+	  .exp.delete_queue = { .opcode = nvme_admin_delete_sq,
+				.qid = LE16(0xffff) } },
+	{ "delete cq 1", ENC_DELETE_QUEUE, nvme_admin_delete_cq, 1,
+	  .exp.delete_queue = { .opcode = nvme_admin_delete_cq,
+				.qid = LE16(1) } },
+	{ "flush nsid 1", ENC_FLUSH, 1,
+	  .exp.common = { .opcode = nvme_cmd_flush, .nsid = LE32(1) } },
+	{ "flush nsid 42", ENC_FLUSH, 42,
+	  .exp.common = { .opcode = nvme_cmd_flush, .nsid = LE32(42) } },
+	{ "flush all namespaces", ENC_FLUSH, 0xffffffff,
+	  .exp.common = { .opcode = nvme_cmd_flush, .nsid = LE32(0xffffffff) } },
+	{ "write zeroes 64 KiB, 512 B LBAs", ENC_WRITE_ZEROES, 3, 9, 100, SZ_64K,
+	  false,
+	  .exp.write_zeroes = { .opcode = nvme_cmd_write_zeroes,
+				.nsid = LE32(3), .slba = LE64(100),
+				.length = LE16(127) } },
+	{ "write zeroes 64 KiB, deallocate", ENC_WRITE_ZEROES, 3, 9, 100,
+	  SZ_64K, true,
+	  .exp.write_zeroes = { .opcode = nvme_cmd_write_zeroes,
+				.nsid = LE32(3), .slba = LE64(100),
+				.length = LE16(127),
+				.control = LE16(NVME_WZ_DEAC) } },
+	{ "write zeroes 1 MiB, 4 KiB LBAs, deallocate", ENC_WRITE_ZEROES, 3, 12,
+	  800, SZ_1M, true,
+	  .exp.write_zeroes = { .opcode = nvme_cmd_write_zeroes,
+				.nsid = LE32(3), .slba = LE64(100),
+				.length = LE16(255),
+				.control = LE16(NVME_WZ_DEAC) } },
+	{ "write zeroes above 16 TiB, 4 KiB LBAs", ENC_WRITE_ZEROES, 3, 12,
+	  0x800000000ULL, SZ_4K, false,
+	  .exp.write_zeroes = { .opcode = nvme_cmd_write_zeroes,
+				.nsid = LE32(3),
+				.slba = LE64(0x100000000ULL) } },
+	{ "dsm, 1 range", ENC_DSM, 9, 1,
+	  .exp.dsm = { .opcode = nvme_cmd_dsm, .nsid = LE32(9), .nr = LE32(0),
+		       .attributes = LE32(NVME_DSMGMT_AD) } },
+	{ "dsm, 2 ranges", ENC_DSM, 9, 2,
+	  .exp.dsm = { .opcode = nvme_cmd_dsm, .nsid = LE32(9), .nr = LE32(1),
+		       .attributes = LE32(NVME_DSMGMT_AD) } },
+	{ "dsm, 256 ranges", ENC_DSM, 9, NVME_DSM_MAX_RANGES,
+	  .exp.dsm = { .opcode = nvme_cmd_dsm, .nsid = LE32(9),
+		       .nr = LE32(NVME_DSM_MAX_RANGES - 1),
+		       .attributes = LE32(NVME_DSMGMT_AD) } },
+};
+
+KUNIT_ARRAY_PARAM_DESC(enc, enc_cases, desc);
+
+static void my_nvme_test_encoder(struct kunit *test)
 {
-	static const struct {
-		u8 cns;
-		u32 nsid;
-	} cases[] = {
-		{ NVME_ID_CNS_CTRL, 0 },
-		{ NVME_ID_CNS_NS, 1 },
-		{ NVME_ID_CNS_NS_ACTIVE_LIST, 0 },
-		{ NVME_ID_CNS_NS_DESC_LIST, 0xfffffffe },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
+	const struct enc_case *c = test->param_value;
+	struct nvme_command cmd;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.identify.opcode = nvme_admin_identify;
-		exp.identify.nsid = cpu_to_le32(cases[i].nsid);
-		exp.identify.cns = cases[i].cns;
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_identify(&cmd, cases[i].cns, cases[i].nsid);
-		KUNIT_EXPECT_EQ(test, cmd.identify.opcode, nvme_admin_identify);
-		KUNIT_EXPECT_EQ(test, cmd.identify.cns, cases[i].cns);
-		expect_cmd_eq(test, &cmd, &exp, "identify");
+	cmd_poison(&cmd);
+	switch (c->kind) {
+	case ENC_IDENTIFY:
+		my_nvme_cmd_identify(&cmd, c->a, c->b);
+		break;
+	case ENC_SET_FEATURES:
+		my_nvme_cmd_set_features(&cmd, c->a, c->b);
+		break;
+	case ENC_GET_FEATURES:
+		my_nvme_cmd_get_features(&cmd, c->a);
+		break;
+	case ENC_CREATE_CQ:
+		my_nvme_cmd_create_cq(&cmd, c->a, c->b, c->c, (s16)c->d);
+		break;
+	case ENC_CREATE_SQ:
+		my_nvme_cmd_create_sq(&cmd, c->a, c->b, c->c, c->d);
+		break;
+	case ENC_DELETE_QUEUE:
+		my_nvme_cmd_delete_queue(&cmd, c->a, c->b);
+		break;
+	case ENC_FLUSH:
+		my_nvme_cmd_flush(&cmd, c->a);
+		break;
+	case ENC_WRITE_ZEROES:
+		my_nvme_cmd_write_zeroes(&cmd, c->a, c->b, c->c, c->d, c->e);
+		break;
+	case ENC_DSM:
+		my_nvme_cmd_dsm(&cmd, c->a, c->b);
+		break;
 	}
-}
-
-static void my_nvme_test_cmd_set_features(struct kunit *test)
-{
-	static const struct {
-		u8 fid;
-		u32 dword11;
-	} cases[] = {
-		{ NVME_FEAT_NUM_QUEUES, 0x00070007 },
-		{ NVME_FEAT_VOLATILE_WC, 1 },
-		{ NVME_FEAT_IRQ_COALESCE, 0xffffffff },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.features.opcode = nvme_admin_set_features;
-		exp.features.fid = cpu_to_le32(cases[i].fid);
-		exp.features.dword11 = cpu_to_le32(cases[i].dword11);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_set_features(&cmd, cases[i].fid, cases[i].dword11);
-		KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.features.dword11),
-				cases[i].dword11);
-		expect_cmd_eq(test, &cmd, &exp, "set features");
-	}
-}
-
-static void my_nvme_test_cmd_get_features(struct kunit *test)
-{
-	static const u8 fids[] = {
-		NVME_FEAT_NUM_QUEUES, NVME_FEAT_VOLATILE_WC, 0xff,
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(fids); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.features.opcode = nvme_admin_get_features;
-		exp.features.fid = cpu_to_le32(fids[i]);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_get_features(&cmd, fids[i]);
-		KUNIT_EXPECT_EQ(test, cmd.common.opcode, 0x0a);
-		expect_cmd_eq(test, &cmd, &exp, "get features");
-	}
+	KUNIT_EXPECT_EQ(test, cmd.common.opcode, c->exp.common.opcode);
+	KUNIT_EXPECT_EQ(test, cmd.common.command_id, 0);
+	expect_cmd_eq(test, &cmd, &c->exp, c->desc);
 }
 
 static void my_nvme_test_num_queues(struct kunit *test)
@@ -493,120 +615,6 @@ static void my_nvme_test_num_queues_granted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, my_nvme_num_queues_granted(0x003f0000), 1);
 	KUNIT_EXPECT_EQ(test, my_nvme_num_queues_granted(0x0000003f), 1);
 	KUNIT_EXPECT_EQ(test, my_nvme_num_queues_granted(0xfffefffe), 65535);
-}
-
-static void my_nvme_test_cmd_create_cq(struct kunit *test)
-{
-	static const struct {
-		u16 qid;
-		u64 dma;
-		u32 depth;
-		s16 vector;
-	} cases[] = {
-		{ 1, 0x12345000, 1024, 3 },
-		{ 16, 0x123456000ULL, 2, 0 },	/* vector 0 is a real vector */
-		{ 0xffff, 0xfffffffffffff000ULL, 65536, 2047 },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.create_cq.opcode = nvme_admin_create_cq;
-		exp.create_cq.prp1 = cpu_to_le64(cases[i].dma);
-		exp.create_cq.cqid = cpu_to_le16(cases[i].qid);
-		exp.create_cq.qsize = cpu_to_le16(cases[i].depth - 1);
-		exp.create_cq.cq_flags =
-			cpu_to_le16(NVME_QUEUE_PHYS_CONTIG | NVME_CQ_IRQ_ENABLED);
-		exp.create_cq.irq_vector = cpu_to_le16(cases[i].vector);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_create_cq(&cmd, cases[i].qid, cases[i].dma,
-				      cases[i].depth, cases[i].vector);
-		KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.create_cq.cq_flags),
-				NVME_QUEUE_PHYS_CONTIG | NVME_CQ_IRQ_ENABLED);
-		expect_cmd_eq(test, &cmd, &exp, "create cq");
-	}
-}
-
-/* No vector: a polled queue, interrupts disabled and vector field 0. */
-static void my_nvme_test_cmd_create_cq_polled(struct kunit *test)
-{
-	struct nvme_command cmd, exp;
-
-	memset(&exp, 0, sizeof(exp));
-	exp.create_cq.opcode = nvme_admin_create_cq;
-	exp.create_cq.prp1 = cpu_to_le64(0xabcd000);
-	exp.create_cq.cqid = cpu_to_le16(5);
-	exp.create_cq.qsize = cpu_to_le16(255);
-	exp.create_cq.cq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG);
-
-	cmd_poison(&cmd);
-	my_nvme_cmd_create_cq(&cmd, 5, 0xabcd000, 256, -1);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.create_cq.cq_flags),
-			NVME_QUEUE_PHYS_CONTIG);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.create_cq.irq_vector), 0);
-	expect_cmd_eq(test, &cmd, &exp, "create polled cq");
-}
-
-static void my_nvme_test_cmd_create_sq(struct kunit *test)
-{
-	static const struct {
-		u16 qid;
-		u64 dma;
-		u32 depth;
-		u16 cqid;
-	} cases[] = {
-		{ 1, 0xfedc0000, 1024, 1 },
-		{ 5, 0x200000000ULL, 64, 3 },	/* cqid differs from qid */
-		{ 0xffff, 0x1000, 2, 0xfffe },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.create_sq.opcode = nvme_admin_create_sq;
-		exp.create_sq.prp1 = cpu_to_le64(cases[i].dma);
-		exp.create_sq.sqid = cpu_to_le16(cases[i].qid);
-		exp.create_sq.qsize = cpu_to_le16(cases[i].depth - 1);
-		exp.create_sq.sq_flags =
-			cpu_to_le16(NVME_QUEUE_PHYS_CONTIG | NVME_SQ_PRIO_MEDIUM);
-		exp.create_sq.cqid = cpu_to_le16(cases[i].cqid);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_create_sq(&cmd, cases[i].qid, cases[i].dma,
-				      cases[i].depth, cases[i].cqid);
-		KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.create_sq.cqid),
-				cases[i].cqid);
-		expect_cmd_eq(test, &cmd, &exp, "create sq");
-	}
-}
-
-static void my_nvme_test_cmd_delete_queue(struct kunit *test)
-{
-	static const struct {
-		u8 opcode;
-		u16 qid;
-	} cases[] = {
-		{ nvme_admin_delete_sq, 3 },
-		{ nvme_admin_delete_cq, 3 },
-		{ nvme_admin_delete_sq, 0xffff },
-		{ nvme_admin_delete_cq, 1 },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.delete_queue.opcode = cases[i].opcode;
-		exp.delete_queue.qid = cpu_to_le16(cases[i].qid);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_delete_queue(&cmd, cases[i].opcode, cases[i].qid);
-		KUNIT_EXPECT_EQ(test, cmd.delete_queue.opcode, cases[i].opcode);
-		expect_cmd_eq(test, &cmd, &exp, "delete queue");
-	}
 }
 
 struct rw_case {
@@ -657,81 +665,6 @@ static void my_nvme_test_cmd_rw(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.rw.length), c->length);
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.rw.control), c->control);
 	expect_cmd_eq(test, &cmd, &exp, c->desc);
-}
-
-static void my_nvme_test_cmd_flush(struct kunit *test)
-{
-	static const u32 nsids[] = { 1, 42, 0xffffffff };
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nsids); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.common.opcode = nvme_cmd_flush;
-		exp.common.nsid = cpu_to_le32(nsids[i]);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_flush(&cmd, nsids[i]);
-		KUNIT_EXPECT_EQ(test, cmd.common.opcode, nvme_cmd_flush);
-		expect_cmd_eq(test, &cmd, &exp, "flush");
-	}
-}
-
-static void my_nvme_test_cmd_write_zeroes(struct kunit *test)
-{
-	static const struct {
-		u8 lba_shift;
-		sector_t sector;
-		u32 bytes;
-		bool deallocate;
-		u64 slba;
-		u16 length;
-	} cases[] = {
-		{ 9, 100, SZ_64K, false, 100, 127 },
-		{ 9, 100, SZ_64K, true, 100, 127 },
-		{ 12, 800, SZ_1M, true, 100, 255 },
-		{ 12, 0x800000000ULL, SZ_4K, false, 0x100000000ULL, 0 },
-	};
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.write_zeroes.opcode = nvme_cmd_write_zeroes;
-		exp.write_zeroes.nsid = cpu_to_le32(3);
-		exp.write_zeroes.slba = cpu_to_le64(cases[i].slba);
-		exp.write_zeroes.length = cpu_to_le16(cases[i].length);
-		if (cases[i].deallocate)
-			exp.write_zeroes.control = cpu_to_le16(NVME_WZ_DEAC);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_write_zeroes(&cmd, 3, cases[i].lba_shift,
-					 cases[i].sector, cases[i].bytes,
-					 cases[i].deallocate);
-		KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.write_zeroes.control),
-				le16_to_cpu(exp.write_zeroes.control));
-		expect_cmd_eq(test, &cmd, &exp, "write zeroes");
-	}
-}
-
-static void my_nvme_test_cmd_dsm(struct kunit *test)
-{
-	static const unsigned int nr_ranges[] = { 1, 2, NVME_DSM_MAX_RANGES };
-	struct nvme_command cmd, exp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nr_ranges); i++) {
-		memset(&exp, 0, sizeof(exp));
-		exp.dsm.opcode = nvme_cmd_dsm;
-		exp.dsm.nsid = cpu_to_le32(9);
-		exp.dsm.nr = cpu_to_le32(nr_ranges[i] - 1);
-		exp.dsm.attributes = cpu_to_le32(NVME_DSMGMT_AD);
-
-		cmd_poison(&cmd);
-		my_nvme_cmd_dsm(&cmd, 9, nr_ranges[i]);
-		KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.dsm.nr), nr_ranges[i] - 1);
-		expect_cmd_eq(test, &cmd, &exp, "dsm");
-	}
 }
 
 static void my_nvme_test_dsm_range(struct kunit *test)
@@ -1724,376 +1657,110 @@ struct passthru_case {
 	int ret;
 };
 
+/*
+ * One row a command: PT_IO()/PT_ADMIN(description, expected return,
+ * the passthrough command's fields), with the controller limit PT_MAX
+ * unless a _MAX variant names another.
+ */
+#define PT_ROW(d, adm, r, max, ...) \
+	{ .desc = d, .admin = adm, .max_bytes = max, .ret = r, \
+	  .cmd = { __VA_ARGS__ } }
+#define PT_IO(d, r, ...)		PT_ROW(d, false, r, PT_MAX, __VA_ARGS__)
+#define PT_ADMIN(d, r, ...)		PT_ROW(d, true, r, PT_MAX, __VA_ARGS__)
+#define PT_IO_MAX(d, r, m, ...)		PT_ROW(d, false, r, m, __VA_ARGS__)
+#define PT_ADMIN_MAX(d, r, m, ...)	PT_ROW(d, true, r, m, __VA_ARGS__)
+
 static const struct passthru_case passthru_cases[] = {
 	/* Acceptable commands. */
-	{
-		.desc = "admin Identify Controller, 4 KiB",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_identify,
-			.addr = PT_BUF,
-			.data_len = NVME_IDENTIFY_DATA_SIZE,
-			.cdw10 = NVME_ID_CNS_CTRL,
-		},
-		.ret = 0,
-	},
-	{
-		.desc = "admin Identify Namespace 1, 4 KiB",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_identify,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = NVME_IDENTIFY_DATA_SIZE,
-			.cdw10 = NVME_ID_CNS_NS,
-		},
-		.ret = 0,
-	},
-	{
-		/* SMART / Health log, NUMDL 127 (512 bytes). */
-		.desc = "admin Get Log Page, 512 bytes",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_get_log_page,
-			.nsid = 0xffffffff,
-			.addr = PT_BUF,
-			.data_len = 512,
-			.cdw10 = NVME_LOG_SMART | (127 << 16),
-		},
-		.ret = 0,
-	},
-	{
-		.desc = "admin Get Features, no data",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_get_features,
-			.cdw10 = NVME_FEAT_VOLATILE_WC,
-		},
-		.ret = 0,
-	},
-	{
-		.desc = "admin Get Features, no data, limit 0",
-		.admin = true,
-		.max_bytes = 0,
-		.cmd = {
-			.opcode = nvme_admin_get_features,
-			.cdw10 = NVME_FEAT_NUM_QUEUES,
-		},
-		.ret = 0,
-	},
-	{
-		/* Bidirectional opcodes are refused only with data. */
-		.desc = "admin vendor opcode 0xc3, no data",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = 0xc3,
-		},
-		.ret = 0,
-	},
-	{
-		.desc = "I/O Read, exactly the limit",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = PT_MAX,
-			.cdw12 = PT_MAX / 512 - 1,
-		},
-		.ret = 0,
-	},
-	{
-		/* Opcode 0x01 is Create I/O SQ only on the admin queue. */
-		.desc = "I/O Write (opcode 0x01), 4 KiB",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_write,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-			.cdw12 = 7,
-		},
-		.ret = 0,
-	},
-	{
-		.desc = "I/O Flush, no data",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_flush,
-			.nsid = 1,
-		},
-		.ret = 0,
-	},
-	{
-		/* Fields the check does not look at. */
-		.desc = "I/O Read, every command dword, timeout and result set",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 0xffffffff,
-			.cdw2 = 0xffffffff,
-			.cdw3 = 0xffffffff,
-			.addr = ~0ULL,
-			.data_len = SZ_4K,
-			.cdw10 = 0xffffffff,
-			.cdw11 = 0xffffffff,
-			.cdw12 = 0xffffffff,
-			.cdw13 = 0xffffffff,
-			.cdw14 = 0xffffffff,
-			.cdw15 = 0xffffffff,
-			.timeout_ms = 0xffffffff,
-			.result = ~0ULL,
-		},
-		.ret = 0,
-	},
-
+	PT_ADMIN("admin Identify Controller, 4 KiB", 0,
+		 .opcode = nvme_admin_identify, .addr = PT_BUF,
+		 .data_len = NVME_IDENTIFY_DATA_SIZE,
+		 .cdw10 = NVME_ID_CNS_CTRL),
+	PT_ADMIN("admin Identify Namespace 1, 4 KiB", 0,
+		 .opcode = nvme_admin_identify, .nsid = 1, .addr = PT_BUF,
+		 .data_len = NVME_IDENTIFY_DATA_SIZE, .cdw10 = NVME_ID_CNS_NS),
+	/* SMART / Health log, NUMDL 127 (512 bytes). */
+	PT_ADMIN("admin Get Log Page, 512 bytes", 0,
+		 .opcode = nvme_admin_get_log_page, .nsid = 0xffffffff,
+		 .addr = PT_BUF, .data_len = 512,
+		 .cdw10 = NVME_LOG_SMART | (127 << 16)),
+	PT_ADMIN("admin Get Features, no data", 0,
+		 .opcode = nvme_admin_get_features,
+		 .cdw10 = NVME_FEAT_VOLATILE_WC),
+	PT_ADMIN_MAX("admin Get Features, no data, limit 0", 0, 0,
+		     .opcode = nvme_admin_get_features,
+		     .cdw10 = NVME_FEAT_NUM_QUEUES),
+	/* Bidirectional opcodes are refused only with data. */
+	PT_ADMIN("admin vendor opcode 0xc3, no data", 0, .opcode = 0xc3),
+	PT_IO("I/O Read, exactly the limit", 0, .opcode = nvme_cmd_read,
+	      .nsid = 1, .addr = PT_BUF, .data_len = PT_MAX,
+	      .cdw12 = PT_MAX / 512 - 1),
+	/* Opcode 0x01 is Create I/O SQ only on the admin queue. */
+	PT_IO("I/O Write (opcode 0x01), 4 KiB", 0, .opcode = nvme_cmd_write,
+	      .nsid = 1, .addr = PT_BUF, .data_len = SZ_4K, .cdw12 = 7),
+	PT_IO("I/O Flush, no data", 0, .opcode = nvme_cmd_flush, .nsid = 1),
+	/* Fields the check does not look at. */
+	PT_IO("I/O Read, every command dword, timeout and result set", 0,
+	      .opcode = nvme_cmd_read, .nsid = 0xffffffff, .cdw2 = 0xffffffff,
+	      .cdw3 = 0xffffffff, .addr = ~0ULL, .data_len = SZ_4K,
+	      .cdw10 = 0xffffffff, .cdw11 = 0xffffffff, .cdw12 = 0xffffffff,
+	      .cdw13 = 0xffffffff, .cdw14 = 0xffffffff, .cdw15 = 0xffffffff,
+	      .timeout_ms = 0xffffffff, .result = ~0ULL),
 	/*
 	 * Malformed commands: -EINVAL on either queue. Each breaks one rule
 	 * only, and none uses an opcode refused on the admin queue.
 	 */
-	{
-		/* FUSE bits 1:0: first command of a fused operation. */
-		.desc = "flags: fused",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.flags = 0x01,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		/* PSDT bits 7:6: SGL for data. */
-		.desc = "flags: SGL",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_identify,
-			.flags = 0x40,
-			.addr = PT_BUF,
-			.data_len = NVME_IDENTIFY_DATA_SIZE,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "rsvd1 bit 0",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.rsvd1 = 1,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "rsvd1 bit 15",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_get_features,
-			.rsvd1 = 0x8000,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "metadata buffer",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 1,
-			.metadata = PT_BUF + SZ_1M,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "metadata length",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.metadata_len = 64,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "metadata only, no data",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_get_features,
-			.metadata = PT_BUF,
-			.metadata_len = 8,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "one byte over the limit",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = PT_MAX + 1,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "data length all ones",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_get_log_page,
-			.addr = PT_BUF,
-			.data_len = 0xffffffff,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "any data over a limit of 0",
-		.admin = true,
-		.max_bytes = 0,
-		.cmd = {
-			.opcode = nvme_admin_identify,
-			.addr = PT_BUF,
-			.data_len = NVME_IDENTIFY_DATA_SIZE,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "buffer without length",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_identify,
-			.addr = PT_BUF,
-			.data_len = 0,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "length without buffer",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_cmd_read,
-			.nsid = 1,
-			.addr = 0,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "bidirectional admin vendor opcode 0xc3 with data",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = 0xc3,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-		},
-		.ret = -EINVAL,
-	},
-	{
-		.desc = "bidirectional I/O opcode 0x03 with data",
-		.admin = false,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = 0x03,
-			.nsid = 1,
-			.addr = PT_BUF,
-			.data_len = 512,
-		},
-		.ret = -EINVAL,
-	},
-
+	/* FUSE bits 1:0: first command of a fused operation. */
+	PT_IO("flags: fused", -EINVAL, .opcode = nvme_cmd_read, .flags = 0x01,
+	      .nsid = 1, .addr = PT_BUF, .data_len = SZ_4K),
+	/* PSDT bits 7:6: SGL for data. */
+	PT_ADMIN("flags: SGL", -EINVAL, .opcode = nvme_admin_identify,
+		 .flags = 0x40, .addr = PT_BUF,
+		 .data_len = NVME_IDENTIFY_DATA_SIZE),
+	PT_IO("rsvd1 bit 0", -EINVAL, .opcode = nvme_cmd_read, .rsvd1 = 1,
+	      .nsid = 1, .addr = PT_BUF, .data_len = SZ_4K),
+	PT_ADMIN("rsvd1 bit 15", -EINVAL, .opcode = nvme_admin_get_features,
+		 .rsvd1 = 0x8000),
+	PT_IO("metadata buffer", -EINVAL, .opcode = nvme_cmd_read, .nsid = 1,
+	      .metadata = PT_BUF + SZ_1M, .addr = PT_BUF, .data_len = SZ_4K),
+	PT_IO("metadata length", -EINVAL, .opcode = nvme_cmd_read, .nsid = 1,
+	      .addr = PT_BUF, .metadata_len = 64, .data_len = SZ_4K),
+	PT_ADMIN("metadata only, no data", -EINVAL,
+		 .opcode = nvme_admin_get_features, .metadata = PT_BUF,
+		 .metadata_len = 8),
+	PT_IO("one byte over the limit", -EINVAL, .opcode = nvme_cmd_read,
+	      .nsid = 1, .addr = PT_BUF, .data_len = PT_MAX + 1),
+	PT_ADMIN("data length all ones", -EINVAL,
+		 .opcode = nvme_admin_get_log_page, .addr = PT_BUF,
+		 .data_len = 0xffffffff),
+	PT_ADMIN_MAX("any data over a limit of 0", -EINVAL, 0,
+		     .opcode = nvme_admin_identify, .addr = PT_BUF,
+		     .data_len = NVME_IDENTIFY_DATA_SIZE),
+	PT_ADMIN("buffer without length", -EINVAL,
+		 .opcode = nvme_admin_identify, .addr = PT_BUF, .data_len = 0),
+	PT_IO("length without buffer", -EINVAL, .opcode = nvme_cmd_read,
+	      .nsid = 1, .addr = 0, .data_len = SZ_4K),
+	PT_ADMIN("bidirectional admin vendor opcode 0xc3 with data", -EINVAL,
+		 .opcode = 0xc3, .addr = PT_BUF, .data_len = SZ_4K),
+	PT_IO("bidirectional I/O opcode 0x03 with data", -EINVAL,
+	      .opcode = 0x03, .nsid = 1, .addr = PT_BUF, .data_len = 512),
 	/* Queue management belongs to the driver. */
-	{
-		.desc = "admin Delete I/O SQ",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_delete_sq,
-			.cdw10 = 1,
-		},
-		.ret = -EPERM,
-	},
-	{
-		.desc = "admin Create I/O SQ",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_create_sq,
-			.cdw10 = (63 << 16) | 9,
-			.cdw11 = (9 << 16) | NVME_QUEUE_PHYS_CONTIG,
-		},
-		.ret = -EPERM,
-	},
-	{
-		.desc = "admin Delete I/O CQ",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_delete_cq,
-			.cdw10 = 1,
-		},
-		.ret = -EPERM,
-	},
-	{
-		.desc = "admin Create I/O CQ",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_create_cq,
-			.cdw10 = (63 << 16) | 9,
-			.cdw11 = NVME_QUEUE_PHYS_CONTIG,
-		},
-		.ret = -EPERM,
-	},
-	{
-		/* Even with a well-formed user buffer for the queue. */
-		.desc = "admin Create I/O CQ with a buffer",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_create_cq,
-			.addr = PT_BUF,
-			.data_len = SZ_4K,
-			.cdw10 = (63 << 16) | 9,
-			.cdw11 = NVME_QUEUE_PHYS_CONTIG,
-		},
-		.ret = -EPERM,
-	},
-	{
-		.desc = "admin Doorbell Buffer Config",
-		.admin = true,
-		.max_bytes = PT_MAX,
-		.cmd = {
-			.opcode = nvme_admin_dbbuf,
-		},
-		.ret = -EPERM,
-	},
+	PT_ADMIN("admin Delete I/O SQ", -EPERM, .opcode = nvme_admin_delete_sq,
+		 .cdw10 = 1),
+	PT_ADMIN("admin Create I/O SQ", -EPERM, .opcode = nvme_admin_create_sq,
+		 .cdw10 = (63 << 16) | 9,
+		 .cdw11 = (9 << 16) | NVME_QUEUE_PHYS_CONTIG),
+	PT_ADMIN("admin Delete I/O CQ", -EPERM, .opcode = nvme_admin_delete_cq,
+		 .cdw10 = 1),
+	PT_ADMIN("admin Create I/O CQ", -EPERM, .opcode = nvme_admin_create_cq,
+		 .cdw10 = (63 << 16) | 9, .cdw11 = NVME_QUEUE_PHYS_CONTIG),
+	/* Even with a well-formed user buffer for the queue. */
+	PT_ADMIN("admin Create I/O CQ with a buffer", -EPERM,
+		 .opcode = nvme_admin_create_cq, .addr = PT_BUF,
+		 .data_len = SZ_4K, .cdw10 = (63 << 16) | 9,
+		 .cdw11 = NVME_QUEUE_PHYS_CONTIG),
+	PT_ADMIN("admin Doorbell Buffer Config", -EPERM,
+		 .opcode = nvme_admin_dbbuf),
 };
 
 KUNIT_ARRAY_PARAM_DESC(passthru, passthru_cases, desc);
@@ -2206,19 +1873,10 @@ static struct kunit_suite my_nvme_queue_suite = {
 };
 
 static struct kunit_case my_nvme_cmd_cases[] = {
-	KUNIT_CASE(my_nvme_test_cmd_identify),
-	KUNIT_CASE(my_nvme_test_cmd_set_features),
-	KUNIT_CASE(my_nvme_test_cmd_get_features),
+	KUNIT_CASE_PARAM(my_nvme_test_encoder, enc_gen_params),
 	KUNIT_CASE(my_nvme_test_num_queues),
 	KUNIT_CASE(my_nvme_test_num_queues_granted),
-	KUNIT_CASE(my_nvme_test_cmd_create_cq),
-	KUNIT_CASE(my_nvme_test_cmd_create_cq_polled),
-	KUNIT_CASE(my_nvme_test_cmd_create_sq),
-	KUNIT_CASE(my_nvme_test_cmd_delete_queue),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_rw, rw_gen_params),
-	KUNIT_CASE(my_nvme_test_cmd_flush),
-	KUNIT_CASE(my_nvme_test_cmd_write_zeroes),
-	KUNIT_CASE(my_nvme_test_cmd_dsm),
 	KUNIT_CASE(my_nvme_test_dsm_range),
 	{}
 };
