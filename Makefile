@@ -29,7 +29,8 @@ QEMU_EXTRA	?=
 export DISK DISK_SIZE SMP MEM QEMU_EXTRA BZIMAGE INITRAMFS
 
 .PHONY: all deps source kernel menuconfig initramfs disk boot kunit \
-	qemu-test test bench blktests checkpatch sparse clean distclean help
+	qemu-test test bench blktests module-kernel checkpatch sparse clean \
+	distclean help
 
 all: kernel
 
@@ -42,6 +43,7 @@ help:
 	@echo "make qemu-test   QEMU suite only"
 	@echo "make bench       fio: my_nvme vs the in-tree nvme driver"
 	@echo "make blktests    blktests with my_nvme and with nvme, side by side"
+	@echo "make module-kernel  the debug kernel with my_nvme as a module"
 	@echo "make checkpatch  scripts/checkpatch.pl --strict on the driver"
 	@echo "make sparse      C=1 W=1 build of the driver"
 
@@ -83,6 +85,33 @@ $(OBJ)/.config: $(FRAGMENTS) | source
 	$(TOP)/tools/check-config.sh $@ $(FRAGMENTS)
 	touch $@
 
+# The module test kernel (build/obj-module): the debug kernel with
+# my_nvme =m, its modules installed into an initramfs overlay that
+# tools/testing's "module" configuration boots.
+MOD_OBJ		:= $(BUILD)/obj-module
+MOD_FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config \
+		   $(TOP)/boot/module.config
+MOD_INITRAMFS	:= $(BUILD)/module-initramfs.cpio.gz
+
+$(MOD_OBJ)/.config: $(MOD_FRAGMENTS) | source
+	mkdir -p $(MOD_OBJ)
+	if [ ! -f $@ ]; then $(MAKE) -C $(SRC) O=$(MOD_OBJ) tinyconfig >/dev/null; fi
+	cd $(SRC) && KCONFIG_CONFIG=$(MOD_OBJ)/.config \
+		scripts/kconfig/merge_config.sh -m -O $(MOD_OBJ) $(MOD_OBJ)/.config $(MOD_FRAGMENTS) >/dev/null
+	$(MAKE) -C $(SRC) O=$(MOD_OBJ) olddefconfig >/dev/null
+	$(TOP)/tools/check-config.sh $@ $(MOD_FRAGMENTS)
+	touch $@
+
+module-kernel: source $(MOD_OBJ)/.config initramfs
+	$(MAKE) -C $(SRC) O=$(MOD_OBJ) -j$(JOBS) bzImage modules
+	rm -rf $(BUILD)/module-root
+	$(MAKE) -C $(SRC) O=$(MOD_OBJ) -s INSTALL_MOD_PATH=$(BUILD)/module-root \
+		modules_install >/dev/null
+	(cd $(BUILD)/module-root && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio -o -H newc --owner root:root --quiet) | gzip -6 > $(BUILD)/module-overlay.cpio.gz
+	cat $(INITRAMFS) $(BUILD)/module-overlay.cpio.gz > $(MOD_INITRAMFS)
+	@echo "module kernel: $(MOD_OBJ)/arch/x86/boot/bzImage, $(MOD_INITRAMFS)"
+
 kernel: source $(OBJ)/.config
 	$(KMAKE) bzImage
 	@grep -q '^CONFIG_MY_NVME=y' $(OBJ)/.config || \
@@ -110,7 +139,7 @@ kunit: source
 
 # make qemu-test CASES="stall-recover cmb" runs just those cases (or
 # configurations); tools/testing/run -l lists them.
-qemu-test: kernel initramfs
+qemu-test: kernel initramfs module-kernel
 	$(TOP)/tools/testing/run $(CASES)
 
 test: deps

@@ -100,6 +100,9 @@ run_qemu_tests() {
 kernel_ok=1
 build kernel || kernel_ok=0
 build initramfs || kernel_ok=0
+# The module test kernel: a failure fails the "module" configuration's
+# cases, not the rest of the suite.
+build module-kernel
 run_kunit
 if [ "$kernel_ok" -eq 1 ]; then
 	run_qemu_tests
