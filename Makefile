@@ -29,8 +29,8 @@ QEMU_EXTRA	?=
 export DISK DISK_SIZE SMP MEM QEMU_EXTRA BZIMAGE INITRAMFS
 
 .PHONY: all deps source kernel menuconfig initramfs disk boot kunit \
-	qemu-test test bench blktests module-kernel checkpatch sparse clean \
-	distclean help
+	qemu-test test bench blktests module-kernel patches patches-check \
+	check checkpatch sparse clean distclean help
 
 all: kernel
 
@@ -44,6 +44,9 @@ help:
 	@echo "make bench       fio: my_nvme vs the in-tree nvme driver"
 	@echo "make blktests    blktests with my_nvme and with nvme, side by side"
 	@echo "make module-kernel  the debug kernel with my_nvme as a module"
+	@echo "make patches     the driver as a patch series against 6.12 (build/patches)"
+	@echo "make patches-check  apply, build and checkpatch the series step by step"
+	@echo "make check       checkpatch, sparse/W=1, patches-check, kernel-doc, docs"
 	@echo "make checkpatch  scripts/checkpatch.pl --strict on the driver"
 	@echo "make sparse      C=1 W=1 build of the driver"
 
@@ -153,14 +156,34 @@ bench: deps
 blktests: deps
 	$(TOP)/tools/blktests/run.sh
 
+# The driver as a patch series against pristine 6.12 (build/patches/),
+# and the proof that it builds step by step and is the driver here.
+patches: deps
+	$(TOP)/tools/patches.sh
+
+patches-check: patches
+	$(TOP)/tools/patches-check.sh
+
+# Review tooling: checkpatch, sparse and W=1, the series, kernel-doc,
+# the documentation. Not part of make test (it builds a pristine 6.12
+# kernel, about 6 minutes in all); .ci/run runs it before make test.
+check: checkpatch sparse patches-check
+
 checkpatch: source
 	cd $(SRC) && ./scripts/checkpatch.pl --strict --no-tree --terse \
 		--ignore FILE_PATH_CHANGES -f $(DRIVER)/*.[ch] $(DRIVER)/Kconfig \
 		$(DRIVER)/Makefile
 
+# Fails on any sparse or W=1 warning in the driver's files.
 sparse: kernel
 	rm -f $(OBJ)/$(DRIVER)/*.o
-	$(KMAKE) C=1 W=1 $(DRIVER)/
+	$(KMAKE) C=1 W=1 $(DRIVER)/ > $(BUILD)/sparse.log 2>&1 || \
+		{ cat $(BUILD)/sparse.log; exit 1; }
+	@cat $(BUILD)/sparse.log
+	@if grep -E '$(DRIVER)/[^ ]*:[0-9]+(:[0-9]+)?: (warning|error)' \
+		$(BUILD)/sparse.log; then \
+		echo "sparse/W=1: warnings in $(DRIVER)"; exit 1; fi
+	@echo "sparse/W=1: $(DRIVER) is clean"
 
 clean:
 	-$(KMAKE) clean
