@@ -86,21 +86,22 @@ irqs_of() {	# irqs_of DRIVER: interrupts of its queues so far
 
 run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
 	set -- "$@"
-	i0=$(irqs_of "$9")
+	run_i0=$(irqs_of "$9")
 	b0=$(busy_total)
-	hipri=
-	[ "$7" = 1 ] && hipri=--hipri=1
+	# (sh has no local variables: nothing here may reuse the caller's.)
+	run_poll=
+	[ "$7" = 1 ] && run_poll=--hipri=1
 	# shellcheck disable=SC2086 # empty or one option
 	fio --name="$1" --filename="$8" --ioengine="$2" --rw="$3" --bs="$4" \
-		--iodepth="$5" --numjobs="$6" $hipri --direct=1 \
+		--iodepth="$5" --numjobs="$6" $run_poll --direct=1 \
 		--size=1g --time_based --runtime="${11}" --ramp_time=1 \
 		--group_reporting --percentile_list=50:99:99.9 \
 		--output-format=json > /tmp/bench.json 2>/tmp/bench.err
 	rc=$?
 	b1=$(busy_total)
-	i1=$(irqs_of "$9")
+	run_i1=$(irqs_of "$9")
 	set -- "$@" $b0 $b1
-	echo "BENCHRUN $1 $9 ${10} $((${14} - ${12})) $((${15} - ${13})) $(getconf CLK_TCK 2>/dev/null || echo 100) $((i1 - i0)) rc=$rc"
+	echo "BENCHRUN $1 $9 ${10} $((${14} - ${12})) $((${15} - ${13})) $(getconf CLK_TCK 2>/dev/null || echo 100) $((run_i1 - run_i0)) rc=$rc"
 	echo "BENCHJSON-BEGIN"
 	cat /tmp/bench.json
 	echo "BENCHJSON-END"
