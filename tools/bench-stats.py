@@ -16,6 +16,7 @@
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,6 +32,7 @@ METRICS = {
     "irq": ("IRQs/IO", False),
 }
 LATENCY_JOBS = ("qd1-randread", "qd1-randread-poll")
+KMSG = re.compile(r"^\[\s*\d+\.\d+\] ")
 
 
 def parse(path):
@@ -54,7 +56,10 @@ def parse(path):
         i += 1
         body = []
         while i < len(lines) and "BENCHJSON-END" not in lines[i]:
-            body.append(lines[i])
+            # A kernel message on the serial console can land between
+            # two lines of fio's JSON ("random: crng init done").
+            if not KMSG.match(lines[i]):
+                body.append(lines[i])
             i += 1
         text = "\n".join(body)
         start = text.find("{")
