@@ -417,7 +417,7 @@ int my_nvme_create_io_queue(struct my_nvme_queue *q)
 	struct nvme_command cmd;
 	int ret;
 
-	my_nvme_cmd_create_cq(&cmd, q->qid, q->cq_dma_addr, q->q_depth,
+	my_nvme_cmd_create_cq(&cmd, q->qid, q->cq_dma_addr, q->cq_depth,
 			      q->cq_vector);
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 	if (ret)

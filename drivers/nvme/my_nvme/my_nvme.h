@@ -117,6 +117,7 @@ struct my_nvme_queue_stats {
 	u64	polled;		/* ... of them reaped by ->poll */
 	u64	cq_db_writes;	/* CQ head doorbells written (MMIO) */
 	u64	cq_db_skipped;	/* ... not needed (EventIdx) */
+	u64	cq_db_deferred;	/* ... not yet due (CQ slack, see queue.c) */
 	u64	interrupts;	/* handler calls that found work */
 	u64	spurious;	/* handler calls that found nothing */
 	u64	errors;		/* completions with a non-zero status */
@@ -159,7 +160,7 @@ struct my_nvme_queue {
 	u16			last_sq_tail;
 	u16			qid;
 	s16			cq_vector;	/* -1 when no IRQ is requested */
-	u32			q_depth;
+	u32			q_depth;	/* SQ entries */
 	unsigned long		flags;
 #define MY_NVME_Q_LIVE		0	/* created on the controller */
 #define MY_NVME_Q_POLLED	1	/* no interrupt: ->poll reaps it */
@@ -172,6 +173,9 @@ struct my_nvme_queue {
 	__le32			*dbbuf_cq_ei;
 	u16			cq_head;
 	u8			cq_phase;
+	u32			cq_depth;	/* CQ entries, >= q_depth */
+	u32			cq_db_slack;	/* head updates that may wait */
+	u32			cq_unannounced;	/* consumed, head not written */
 	dma_addr_t		sq_dma_addr;
 	dma_addr_t		cq_dma_addr;
 	struct my_nvme_queue_stats stats;
@@ -377,7 +381,11 @@ bool my_nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old);
 void my_nvme_dbbuf_init(struct my_nvme_queue *q);
 int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
-int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
+u32 my_nvme_cq_depth(u32 sq_depth, u32 max_entries, bool defer);
+u32 my_nvme_cq_db_slack(u32 sq_depth, u32 cq_depth);
+bool my_nvme_cq_db_due(u32 unannounced, u32 slack);
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
+			u32 cq_depth);
 void my_nvme_init_queue(struct my_nvme_queue *q);
 void my_nvme_free_queue(struct my_nvme_queue *q);
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector);

@@ -296,6 +296,105 @@ static void my_nvme_test_cqe_pending(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, my_nvme_cqe_pending(&cqe, 1));
 }
 
+/* I/O CQs twice as deep as the SQ where CAP.MQES allows (queue.c). */
+static void my_nvme_test_cq_depth(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 2048, true), 2048);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 65536, true), 2048);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(4096, 65536, true), 8192);
+	/* MQES in between: as deep as allowed. */
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 1500, true), 1500);
+	/* The SQ already uses all of MQES: no slack. */
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 1024, true), 1024);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(2, 2, true), 2);
+	/* Off (defer_cq_db=N, or no MSI-X): CQ and SQ alike. */
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 2048, false), 1024);
+
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 2048), 1024);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 1500), 476);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 1024), 0);
+	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(32, 32), 0);
+
+	/* Without slack every reaped batch writes the head. */
+	KUNIT_EXPECT_TRUE(test, my_nvme_cq_db_due(1, 0));
+	KUNIT_EXPECT_FALSE(test, my_nvme_cq_db_due(1024, 1024));
+	KUNIT_EXPECT_TRUE(test, my_nvme_cq_db_due(1025, 1024));
+}
+
+/*
+ * A model of one queue pair: the host keeps at most sq_depth - 1
+ * commands in flight (the tag set), the controller posts a completion
+ * only into a free CQ slot as far as the last head doorbell tells it,
+ * and the host reaps in batches, writing the head when
+ * my_nvme_cq_db_due() says so. Returns how often the controller found
+ * the CQ full with a completion to post. @worst: the host reaps one
+ * entry at a time and refills its tags at once, the controller
+ * completes at once; otherwise a pseudo-random mix of the three.
+ */
+static unsigned int cq_defer_model(u32 sq_depth, u32 cq_depth, u32 slack,
+				   unsigned int steps, bool worst)
+{
+	u32 tags = sq_depth - 1, queued = 0, posted = 0, unannounced = 0;
+	unsigned int full = 0, i;
+	u32 seed = 1, step;
+
+	for (i = 0; i < steps; i++) {
+		seed = seed * 1103515245 + 12345;
+		step = worst ? i % 3 : (seed >> 16) % 3;
+		switch (step) {
+		case 0:		/* the host fills every free tag */
+			queued = tags - posted;
+			break;
+		case 1:		/* the controller completes all it holds */
+			while (queued) {
+				if (posted + unannounced >= cq_depth - 1) {
+					full++;
+					break;
+				}
+				queued--;
+				posted++;
+			}
+			break;
+		default: {	/* an interrupt reaps a batch */
+			u32 batch = min(posted, worst ? 1 : 1 + (seed >> 8) % 8);
+
+			posted -= batch;
+			unannounced += batch;
+			if (batch && my_nvme_cq_db_due(unannounced, slack))
+				unannounced = 0;
+			break;
+		}
+		}
+	}
+	return full;
+}
+
+static void my_nvme_test_cq_defer_model(struct kunit *test)
+{
+	static const u32 depths[][2] = {
+		{ 1024, 2048 }, { 1024, 1500 }, { 8, 16 }, { 2, 4 }, { 16, 16 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(depths); i++) {
+		u32 sq = depths[i][0], cq = depths[i][1];
+		u32 slack = my_nvme_cq_db_slack(sq, cq);
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    cq_defer_model(sq, cq, slack, 100000, false),
+				    0, "sq %u cq %u slack %u", sq, cq, slack);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    cq_defer_model(sq, cq, slack, 3 * 4 * cq, true),
+				    0, "sq %u cq %u slack %u, worst case", sq,
+				    cq, slack);
+		/* The bound is tight: one entry more and the CQ fills up. */
+		KUNIT_EXPECT_GT_MSG(test,
+				    cq_defer_model(sq, cq, slack + 1, 3 * 4 * cq,
+						   true),
+				    0, "sq %u cq %u slack %u + 1", sq, cq, slack);
+	}
+}
+
 #define TEST_CQ_DEPTH	4
 
 static void cq_post(struct nvme_completion *cq, u16 slot, u8 phase, u16 cid)
@@ -1864,6 +1963,8 @@ static struct kunit_case my_nvme_queue_cases[] = {
 	KUNIT_CASE(my_nvme_test_cq_advance_max_depth),
 	KUNIT_CASE(my_nvme_test_cqe_pending),
 	KUNIT_CASE(my_nvme_test_cq_reap_walk),
+	KUNIT_CASE(my_nvme_test_cq_depth),
+	KUNIT_CASE(my_nvme_test_cq_defer_model),
 	{}
 };
 

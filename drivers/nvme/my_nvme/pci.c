@@ -34,6 +34,11 @@ module_param(poll_queues, uint, 0644);
 MODULE_PARM_DESC(poll_queues,
 		 "I/O queues without interrupts, completed by polling (io_uring IOPOLL, RWF_HIPRI); read at each reset (default 0)");
 
+static bool defer_cq_db = true;
+module_param(defer_cq_db, bool, 0644);
+MODULE_PARM_DESC(defer_cq_db,
+		 "With MSI-X, make I/O CQs deeper than their SQs and write the CQ head doorbell only when that slack is used up; read at each reset (default Y)");
+
 static bool use_dbbuf = true;
 module_param(use_dbbuf, bool, 0644);
 MODULE_PARM_DESC(use_dbbuf,
@@ -413,7 +418,8 @@ static int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl)
 	if (ret)
 		goto free_vecs;
 	if (!aq->cqes) {
-		ret = my_nvme_alloc_queue(ctrl, 0, MY_NVME_AQ_DEPTH);
+		ret = my_nvme_alloc_queue(ctrl, 0, MY_NVME_AQ_DEPTH,
+					  MY_NVME_AQ_DEPTH);
 		if (ret)
 			goto free_vecs;
 	}
@@ -521,16 +527,21 @@ static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid,
 				bool polled)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
+	bool defer = READ_ONCE(defer_cq_db) && ctrl->pdev->msix_enabled;
+	u32 cq_depth = my_nvme_cq_depth(ctrl->q_depth,
+					ctrl->cap_info.max_queue_entries,
+					defer);
 	int ret;
 
-	if (q->cqes && q->q_depth != ctrl->q_depth)
+	if (q->cqes && (q->q_depth != ctrl->q_depth || q->cq_depth != cq_depth))
 		my_nvme_free_queue(q);
 	if (!q->cqes) {
-		ret = my_nvme_alloc_queue(ctrl, qid, ctrl->q_depth);
+		ret = my_nvme_alloc_queue(ctrl, qid, ctrl->q_depth, cq_depth);
 		if (ret)
 			return ret;
 	}
 	my_nvme_init_queue(q);
+	q->cq_db_slack = my_nvme_cq_db_slack(q->q_depth, q->cq_depth);
 	if (polled) {
 		set_bit(MY_NVME_Q_POLLED, &q->flags);
 	} else {
@@ -686,9 +697,10 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 			 ctrl->nr_io_queues, ret);
 
 	my_nvme_dbbuf_set(ctrl);
-	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u (%u polled), %u %s vector(s)%s\n",
+	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u (%u polled), CQs of %u, %u %s vector(s)%s\n",
 		 ctrl->nr_io_queues, ctrl->q_depth, ctrl->nr_poll_queues,
-		 ctrl->nr_vecs, ctrl->pdev->msix_enabled ? "MSI-X" :
+		 ctrl->queues[1].cq_depth, ctrl->nr_vecs,
+		 ctrl->pdev->msix_enabled ? "MSI-X" :
 		 ctrl->pdev->msi_enabled ? "MSI" : "INTx",
 		 ctrl->dbbuf_dbs ? ", shadow doorbells" : "");
 	return 0;

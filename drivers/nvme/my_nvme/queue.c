@@ -85,12 +85,45 @@ void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
+/*
+ * The CQ head doorbell (NVMe 2.0, 3.3.1.2) only hands CQ slots back to
+ * the controller; the interrupt does not depend on it with MSI-X. With a
+ * CQ of cq_depth entries and at most sq_depth - 1 commands in flight (the
+ * tag set's depth), up to cq_depth - sq_depth consumed entries may stay
+ * unannounced and the controller still finds a free slot for every
+ * completion it has to post. Writing the head only when that slack is
+ * used up saves an MMIO write (an exit to the hypervisor on an emulated
+ * controller) per interrupt or poll. So I/O CQs are made twice as deep as
+ * their SQ where CAP.MQES allows.
+ */
+u32 my_nvme_cq_depth(u32 sq_depth, u32 max_entries, bool defer)
+{
+	if (!defer)
+		return sq_depth;
+	return max(sq_depth, min(2 * sq_depth, max_entries));
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_depth);
+
+u32 my_nvme_cq_db_slack(u32 sq_depth, u32 cq_depth)
+{
+	return cq_depth > sq_depth ? cq_depth - sq_depth : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_db_slack);
+
+/* True when the CQ head doorbell must be written now. */
+bool my_nvme_cq_db_due(u32 unannounced, u32 slack)
+{
+	return unannounced > slack;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_db_due);
+
 /* The rings are allocated once and kept across resets. */
-int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
+			u32 cq_depth)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
 
-	q->cqes = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->cqes),
+	q->cqes = dma_alloc_coherent(ctrl->dev, cq_depth * sizeof(*q->cqes),
 				     &q->cq_dma_addr, GFP_KERNEL);
 	if (!q->cqes)
 		return -ENOMEM;
@@ -98,7 +131,7 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 	q->sq_cmds = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->sq_cmds),
 					&q->sq_dma_addr, GFP_KERNEL);
 	if (!q->sq_cmds) {
-		dma_free_coherent(ctrl->dev, depth * sizeof(*q->cqes),
+		dma_free_coherent(ctrl->dev, cq_depth * sizeof(*q->cqes),
 				  q->cqes, q->cq_dma_addr);
 		q->cqes = NULL;
 		return -ENOMEM;
@@ -107,6 +140,7 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 	q->ctrl = ctrl;
 	q->qid = qid;
 	q->q_depth = depth;
+	q->cq_depth = cq_depth;
 	q->cq_vector = -1;
 	spin_lock_init(&q->sq_lock);
 	spin_lock_init(&q->cq_poll_lock);
@@ -128,7 +162,8 @@ void my_nvme_init_queue(struct my_nvme_queue *q)
 	q->last_sq_tail = 0;
 	q->cq_head = 0;
 	q->cq_phase = 1;
-	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
+	q->cq_unannounced = 0;
+	memset(q->cqes, 0, q->cq_depth * sizeof(*q->cqes));
 	my_nvme_dbbuf_init(q);
 }
 
@@ -159,7 +194,7 @@ void my_nvme_free_queue(struct my_nvme_queue *q)
 {
 	if (!q->cqes)
 		return;
-	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->cqes),
+	dma_free_coherent(q->ctrl->dev, q->cq_depth * sizeof(*q->cqes),
 			  q->cqes, q->cq_dma_addr);
 	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->sq_cmds),
 			  q->sq_cmds, q->sq_dma_addr);
@@ -231,32 +266,38 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
 
 /*
  * Consume every new completion, then tell the controller once how far we
- * got. Callers serialise per queue: the queue's interrupt handler, or a
- * caller that has disabled that interrupt and holds cq_poll_lock.
+ * got, if it needs to know yet (my_nvme_cq_depth()). Callers serialise
+ * per queue: the queue's interrupt handler, or a caller that has
+ * disabled that interrupt and holds cq_poll_lock.
  */
 static bool my_nvme_process_cq(struct my_nvme_queue *q,
 			       struct io_comp_batch *iob)
 {
-	bool found = false;
+	u32 found = 0;
 
 	while (my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase)) {
 		/* Read the entry only after its phase bit says it is new. */
 		dma_rmb();
 		my_nvme_complete_cqe(q, &q->cqes[q->cq_head], iob);
-		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->q_depth);
-		q->stats.completed++;
-		found = true;
+		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->cq_depth);
+		found++;
 	}
-	if (found) {
-		if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db,
-					 q->dbbuf_cq_ei)) {
-			writel(q->cq_head, q->cq_db);
-			q->stats.cq_db_writes++;
-		} else {
-			q->stats.cq_db_skipped++;
-		}
+	if (!found)
+		return false;
+	q->stats.completed += found;
+	q->cq_unannounced += found;
+	if (!my_nvme_cq_db_due(q->cq_unannounced, q->cq_db_slack)) {
+		q->stats.cq_db_deferred++;
+		return true;
 	}
-	return found;
+	q->cq_unannounced = 0;
+	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei)) {
+		writel(q->cq_head, q->cq_db);
+		q->stats.cq_db_writes++;
+	} else {
+		q->stats.cq_db_skipped++;
+	}
+	return true;
 }
 
 static irqreturn_t my_nvme_irq(int irq, void *data)
