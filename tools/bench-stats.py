@@ -50,6 +50,12 @@ def parse(path):
         job, drv, rnd = words[1], words[2], int(words[3])
         busy, total, hz = int(words[4]), int(words[5]), int(words[6])
         irqs = int(words[7]) if len(words) > 7 and words[7].isdigit() else 0
+        # I/Os the disk completed over the same window as busy and irqs
+        # (fio's ramp-up included); older logs lack it.
+        window_ios = 0
+        for w in words[8:]:
+            if w.startswith("ios=") and w[4:].isdigit():
+                window_ios = int(w[4:])
         i += 1
         while i < len(lines) and "BENCHJSON-BEGIN" not in lines[i]:
             i += 1
@@ -79,12 +85,13 @@ def parse(path):
 
         def p(key):
             return pct.get(key, 0) / 1000.0
+        per_io = window_ios or ios
         runs.append({
             "job": job, "drv": drv, "round": rnd, "iops": iops,
             "p50": p("50.000000"), "p99": p("99.000000"),
             "p999": p("99.900000"),
-            "cpu": (busy / hz * 1e6 / ios) if ios else 0.0,
-            "irq": (irqs / ios) if ios else 0.0,
+            "cpu": (busy / hz * 1e6 / per_io) if per_io else 0.0,
+            "irq": (irqs / per_io) if per_io else 0.0,
             "err": j.get("error", 0),
         })
     return runs

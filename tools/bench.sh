@@ -10,13 +10,14 @@
 # and its 95% bootstrap confidence interval, one machine-readable line per
 # job, and writes a plot of every round to build/bench/.
 #
-# Environment: SMP [2], MEM [1G]; BENCH_ROUNDS per driver and job [10];
+# Environment: SMP [2], MEM [1G]; BENCH_ROUNDS per driver and job [20];
 # BENCH_RUNTIME seconds per run [5]; BENCH_BACKEND null (QEMU null-co,
 # read-zeroes: the device costs as little as it can, what is measured is
 # the driver) or file (two fully allocated 1 GiB images) [null];
 # BENCH_JOBS, a comma list of job names [all]; BENCH_POLL poll queues
 # for both drivers [1]; BENCH_DBBUF=0 turns my_nvme's shadow doorbells
-# off (nvme has no switch) [1].
+# off (nvme has no switch) [1]; BENCH_DEFER=0 makes my_nvme write the CQ
+# head doorbell after every reaped batch, as nvme does (defer_cq_db=N) [1].
 #
 # The guest clock: TCG's vCPUs fail the kernel's TSC synchronisation
 # check, and without ACPI (no HPET, no PM timer) the kernel would fall
@@ -31,11 +32,12 @@ OBJ=$TOP/build/obj-bench
 OUTDIR=$TOP/build/bench
 SMP=${SMP:-2}
 MEM=${MEM:-1G}
-ROUNDS=${BENCH_ROUNDS:-10}
+ROUNDS=${BENCH_ROUNDS:-20}
 RUNTIME=${BENCH_RUNTIME:-5}
 BACKEND=${BENCH_BACKEND:-null}
 POLL=${BENCH_POLL:-1}
 DBBUF=${BENCH_DBBUF:-1}
+DEFER=${BENCH_DEFER:-1}
 mkdir -p "$OUTDIR" "$OBJ"
 
 make -C "$TOP" -s source initramfs >/dev/null
@@ -75,11 +77,13 @@ esac
 log=$OUTDIR/bench-$BACKEND.log
 dbbuf=Y
 [ "$DBBUF" = 1 ] || dbbuf=N
+defer=Y
+[ "$DEFER" = 1 ] || defer=N
 echo "bench: $BACKEND backend, $SMP CPUs, $ROUNDS rounds of ${RUNTIME}s per driver and job," \
-	"poll queues $POLL, shadow doorbells $dbbuf; log in ${log#"$TOP"/}"
+	"poll queues $POLL, shadow doorbells $dbbuf, deferred CQ doorbells $defer; log in ${log#"$TOP"/}"
 start=$SECONDS
 BZIMAGE=$OBJ/arch/x86/boot/bzImage NO_DEFAULT_NVME=1 SMP=$SMP MEM=$MEM \
-APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf tsc=reliable" \
+APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf my_nvme.defer_cq_db=$defer tsc=reliable" \
 QEMU_EXTRA="$drives
 -device nvme,serial=bench-my,drive=ba
 -device nvme,serial=bench-nv,drive=bb" \

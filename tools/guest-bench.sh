@@ -7,15 +7,17 @@
 # fio jobs run on both, many short rounds, the driver order alternating
 # ABBA (my, nv | nv, my | ...), so that drift over the run does not
 # favour either. For each run it prints
-#   BENCHRUN <job> <driver> <round> <busy_jiffies> <total_jiffies> <hz> <irqs>
+#   BENCHRUN <job> <driver> <round> <busy_jiffies> <total_jiffies> <hz> <irqs> rc=N ios=<ios>
 # (CPU time from /proc/stat, interrupts of the driver's queues from
-# /proc/interrupts, over the run) followed by fio's JSON output
+# /proc/interrupts, I/Os the disk completed from its /sys/block stat,
+# all over the whole run, fio's ramp-up included, so that CPU time and
+# interrupts per I/O count the same window) followed by fio's JSON output
 # between BENCHJSON-BEGIN and BENCHJSON-END; tools/bench.sh does the
 # statistics.
 set -u
 
 RUNTIME=5
-ROUNDS=10
+ROUNDS=20
 JOBS_WANTED=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
@@ -77,6 +79,10 @@ busy_total() {	# "busy total" jiffies of all CPUs so far
 	awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8; t = b + $5 + $6; print b, t }' /proc/stat
 }
 
+ios_of() {	# ios_of DEV: reads + writes the disk has completed
+	awk '{ print $1 + $5 }' "/sys/block/${1#/dev/}/stat"
+}
+
 irqs_of() {	# irqs_of DRIVER: interrupts of its queues so far
 	pat="my_nvme0q"
 	[ "$1" = nvme ] && pat="nvme0q"
@@ -87,6 +93,7 @@ irqs_of() {	# irqs_of DRIVER: interrupts of its queues so far
 run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
 	set -- "$@"
 	run_i0=$(irqs_of "$9")
+	run_n0=$(ios_of "$8")
 	b0=$(busy_total)
 	# (sh has no local variables: nothing here may reuse the caller's.)
 	run_poll=
@@ -100,8 +107,9 @@ run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
 	rc=$?
 	b1=$(busy_total)
 	run_i1=$(irqs_of "$9")
+	run_n1=$(ios_of "$8")
 	set -- "$@" $b0 $b1
-	echo "BENCHRUN $1 $9 ${10} $((${14} - ${12})) $((${15} - ${13})) $(getconf CLK_TCK 2>/dev/null || echo 100) $((run_i1 - run_i0)) rc=$rc"
+	echo "BENCHRUN $1 $9 ${10} $((${14} - ${12})) $((${15} - ${13})) $(getconf CLK_TCK 2>/dev/null || echo 100) $((run_i1 - run_i0)) rc=$rc ios=$((run_n1 - run_n0))"
 	echo "BENCHJSON-BEGIN"
 	cat /tmp/bench.json
 	echo "BENCHJSON-END"
