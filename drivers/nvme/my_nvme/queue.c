@@ -94,7 +94,10 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
  * completion it has to post. Writing the head only when that slack is
  * used up saves an MMIO write (an exit to the hypervisor on an emulated
  * controller) per interrupt or poll. So I/O CQs are made twice as deep as
- * their SQ where CAP.MQES allows.
+ * their SQ where CAP.MQES allows. This assumes the controller sends an
+ * MSI-X message for newly posted entries (as interrupt aggregation counts
+ * them), not only when the head catches up; defer_cq_db=N is the way
+ * back for one that does not.
  */
 u32 my_nvme_cq_depth(u32 sq_depth, u32 max_entries, bool defer)
 {
