@@ -541,7 +541,6 @@ static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid,
 			return ret;
 	}
 	my_nvme_init_queue(q);
-	q->cq_db_slack = my_nvme_cq_db_slack(q->q_depth, q->cq_depth);
 	if (polled) {
 		set_bit(MY_NVME_Q_POLLED, &q->flags);
 	} else {

@@ -144,6 +144,7 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
 	q->qid = qid;
 	q->q_depth = depth;
 	q->cq_depth = cq_depth;
+	q->cq_db_slack = my_nvme_cq_db_slack(depth, cq_depth);
 	q->cq_vector = -1;
 	spin_lock_init(&q->sq_lock);
 	spin_lock_init(&q->cq_poll_lock);
