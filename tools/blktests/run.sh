@@ -38,7 +38,7 @@ start=$SECONDS
 # shellcheck disable=SC2054 # QEMU's comma syntax
 INITRAMFS=$OUT/initramfs.cpio.gz NO_DEFAULT_NVME=1 MACHINE=q35 \
 SMP=${SMP:-2} MEM=${MEM:-2G} \
-APPEND="mytest=blktests blktests_tests=${TESTS// /,} blktests_timeout=$TMO oops=panic" \
+APPEND="mytest=blktests blktests_tests=${TESTS// /,} blktests_timeout=$TMO oops=panic my_nvme.poll_queues=1 nvme.poll_queues=1" \
 QEMU_EXTRA="-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
 -device pcie-root-port,id=rp1,chassis=1,slot=1
 -device pcie-root-port,id=rp2,chassis=2,slot=2
