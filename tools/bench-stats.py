@@ -12,7 +12,8 @@
 # the same interval). A job whose interval contains 1.00 is "within
 # noise". Prints a table and one BENCHSTAT line per job and metric,
 # writes them to OUTDIR/bench-BACKEND.txt and a plot of every round to
-# OUTDIR/bench-BACKEND.png (gnuplot).
+# OUTDIR/bench-BACKEND.png (gnuplot). A BACKEND ending in "-aa" is an A/A
+# run (BENCH_AA=1): both columns are my_nvme, on controllers a and b.
 import json
 import os
 import random
@@ -33,6 +34,8 @@ METRICS = {
 }
 LATENCY_JOBS = ("qd1-randread", "qd1-randread-poll")
 KMSG = re.compile(r"^\[\s*\d+\.\d+\] ")
+# What the two columns are called: set in main() for an A/A run.
+NAMES = {"my_nvme": "my_nvme", "nvme": "nvme"}
 
 
 def parse(path):
@@ -115,9 +118,9 @@ def ratio_ci(pairs, higher, rng, n=10000):
     if low <= 1.0 <= high:
         verdict = "within noise"
     elif (low > 1.0) == higher:
-        verdict = "my_nvme better"
+        verdict = f"{NAMES['my_nvme']} better"
     else:
-        verdict = "nvme better"
+        verdict = f"{NAMES['nvme']} better"
     return med_my, med_nv, ratio, low, high, verdict
 
 
@@ -130,7 +133,8 @@ def plot(runs, jobs, outdir, backend):
     cmds = [
         "set terminal png size 1400,900 noenhanced",
         f"set output '{outdir}/bench-{backend}.png'",
-        f"set multiplot layout 2,3 title 'my_nvme vs nvme, {backend} backend: IOPS per round'",
+        f"set multiplot layout 2,3 title '{NAMES['my_nvme']} vs {NAMES['nvme']}, "
+        f"{backend} backend: IOPS per round'",
         "set key bottom right", "set grid", "set xlabel 'round'",
     ]
     for job in jobs:
@@ -140,8 +144,8 @@ def plot(runs, jobs, outdir, backend):
                                 key=lambda r: r["round"]):
                     f.write(f"{r['round']} {r['iops']:.0f}\n")
         cmds += [f"set title '{job}'",
-                 f"plot '{datadir}/{job}-my_nvme.dat' w lp t 'my_nvme', "
-                 f"'{datadir}/{job}-nvme.dat' w lp t 'nvme'"]
+                 f"plot '{datadir}/{job}-my_nvme.dat' w lp t '{NAMES['my_nvme']}', "
+                 f"'{datadir}/{job}-nvme.dat' w lp t '{NAMES['nvme']}'"]
     cmds.append("unset multiplot")
     subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=False,
                    stderr=subprocess.DEVNULL)
@@ -150,6 +154,8 @@ def plot(runs, jobs, outdir, backend):
 
 def main():
     log, outdir, backend, cpus = sys.argv[1:5]
+    if backend.endswith("-aa"):
+        NAMES.update({"my_nvme": "my_nvme(a)", "nvme": "my_nvme(b)"})
     runs = [r for r in parse(log) if r["round"] > 0]
     jobs = []
     for r in runs:
@@ -157,7 +163,7 @@ def main():
             jobs.append(r["job"])
     rng = random.Random(1)
     out = []
-    header = (f"{'job':<18} {'metric':<14} {'my_nvme':>10} {'nvme':>10} "
+    header = (f"{'job':<18} {'metric':<14} {NAMES['my_nvme']:>10} {NAMES['nvme']:>10} "
               f"{'ratio':>6}  {'95% CI':<13} verdict")
     out.append(header)
     stats = []
@@ -186,6 +192,11 @@ def main():
                          f"nvme={med_nv:.2f} ratio={ratio:.4f} ci_low={low:.4f} "
                          f"ci_high={high:.4f} verdict={verdict.replace(' ', '_')}")
     errors = sum(1 for r in runs if r["err"])
+    fewest = min((len({r["round"] for r in runs if r["job"] == j}) for j in jobs),
+                 default=0)
+    if 0 < fewest < 10:
+        out += ["", f"note: {fewest} round(s) per job; with fewer than 10 the "
+                "bootstrap intervals are too narrow to trust"]
     png = plot(runs, jobs, outdir, backend)
     text = "\n".join(out + [""] + stats)
     if errors:

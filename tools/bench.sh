@@ -17,7 +17,10 @@
 # BENCH_JOBS, a comma list of job names [all]; BENCH_POLL poll queues
 # for both drivers [1]; BENCH_DBBUF=0 turns my_nvme's shadow doorbells
 # off (nvme has no switch) [1]; BENCH_DEFER=0 makes my_nvme write the CQ
-# head doorbell after every reaped batch, as nvme does (defer_cq_db=N) [1].
+# head doorbell after every reaped batch, as nvme does (defer_cq_db=N) [1];
+# BENCH_AA=1 leaves both controllers with my_nvme (an A/A run: the
+# "nvme" column is the second my_nvme controller, and the intervals show
+# what the bench cannot resolve on this machine) [0].
 #
 # The guest clock: TCG's vCPUs fail the kernel's TSC synchronisation
 # check, and without ACPI (no HPET, no PM timer) the kernel would fall
@@ -38,6 +41,7 @@ BACKEND=${BENCH_BACKEND:-null}
 POLL=${BENCH_POLL:-1}
 DBBUF=${BENCH_DBBUF:-1}
 DEFER=${BENCH_DEFER:-1}
+AA=${BENCH_AA:-0}
 mkdir -p "$OUTDIR" "$OBJ"
 
 make -C "$TOP" -s source initramfs >/dev/null
@@ -74,16 +78,23 @@ file)
 	exit 2 ;;
 esac
 
-log=$OUTDIR/bench-$BACKEND.log
+name=$BACKEND
+aa_txt=
+if [ "$AA" = 1 ]; then
+	name=$BACKEND-aa
+	aa_txt=", A/A run (my_nvme on both controllers)"
+fi
+log=$OUTDIR/bench-$name.log
 dbbuf=Y
 [ "$DBBUF" = 1 ] || dbbuf=N
 defer=Y
 [ "$DEFER" = 1 ] || defer=N
 echo "bench: $BACKEND backend, $SMP CPUs, $ROUNDS rounds of ${RUNTIME}s per driver and job," \
-	"poll queues $POLL, shadow doorbells $dbbuf, deferred CQ doorbells $defer; log in ${log#"$TOP"/}"
+	"poll queues $POLL, shadow doorbells $dbbuf, deferred CQ doorbells $defer$aa_txt;" \
+	"log in ${log#"$TOP"/}"
 start=$SECONDS
 BZIMAGE=$OBJ/arch/x86/boot/bzImage NO_DEFAULT_NVME=1 SMP=$SMP MEM=$MEM \
-APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf my_nvme.defer_cq_db=$defer tsc=reliable" \
+APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf my_nvme.defer_cq_db=$defer bench_aa=$AA tsc=reliable" \
 QEMU_EXTRA="$drives
 -device nvme,serial=bench-my,drive=ba
 -device nvme,serial=bench-nv,drive=bb" \
@@ -93,4 +104,4 @@ echo "bench: guest ran for $((SECONDS - start)) s"
 grep -aq BENCH-DONE "$log" || { echo "bench: guest did not finish, see $log" >&2;
 	grep -a BENCH-ERROR "$log" >&2 || true; exit 1; }
 tr -d '\r' < "$log" | grep -a '^BENCH-INFO' | sed 's/^BENCH-INFO /bench: /'
-python3 "$TOP/tools/bench-stats.py" "$log" "$OUTDIR" "$BACKEND" "$SMP"
+python3 "$TOP/tools/bench-stats.py" "$log" "$OUTDIR" "$name" "$SMP"

@@ -19,11 +19,13 @@ set -u
 RUNTIME=5
 ROUNDS=20
 JOBS_WANTED=
+AA=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	bench_rounds=*) ROUNDS=${arg#bench_rounds=} ;;
 	bench_runtime=*) RUNTIME=${arg#bench_runtime=} ;;
 	bench_jobs=*) JOBS_WANTED=$(echo "${arg#bench_jobs=}" | tr ',' ' ') ;;
+	bench_aa=1) AA=1 ;;
 	esac
 done
 
@@ -38,19 +40,28 @@ bdf_of() {	# bdf_of SERIAL
 
 MY_BDF=$(bdf_of bench-my) || { echo "BENCH-ERROR no controller bench-my"; exit 1; }
 NV_BDF=$(bdf_of bench-nv) || { echo "BENCH-ERROR no controller bench-nv"; exit 1; }
-echo "MYTEST-NOT-MINE $NV_BDF"
-echo nvme > "/sys/bus/pci/devices/$NV_BDF/driver_override"
-echo "$NV_BDF" > "/sys/bus/pci/devices/$NV_BDF/driver/unbind"
-echo "$NV_BDF" > /sys/bus/pci/drivers_probe
-sleep 2
 MY=
 for d in /sys/bus/pci/devices/$MY_BDF/my_nvme/my_nvme*/my_nvme*n1; do
 	[ -e "$d" ] && MY=/dev/${d##*/}
 done
 NV=
-for d in /sys/bus/pci/devices/$NV_BDF/nvme/nvme*/nvme*n1; do
-	[ -e "$d" ] && NV=/dev/${d##*/}
-done
+if [ "$AA" = 1 ]; then
+	# A/A: bench-nv stays with my_nvme; the "nvme" column is a second
+	# my_nvme controller, so the ratios show the bench's own noise.
+	for d in /sys/bus/pci/devices/$NV_BDF/my_nvme/my_nvme*/my_nvme*n1; do
+		[ -e "$d" ] && NV=/dev/${d##*/}
+	done
+	echo "BENCH-INFO A/A run: both controllers on my_nvme, the nvme column is $NV"
+else
+	echo "MYTEST-NOT-MINE $NV_BDF"
+	echo nvme > "/sys/bus/pci/devices/$NV_BDF/driver_override"
+	echo "$NV_BDF" > "/sys/bus/pci/devices/$NV_BDF/driver/unbind"
+	echo "$NV_BDF" > /sys/bus/pci/drivers_probe
+	sleep 2
+	for d in /sys/bus/pci/devices/$NV_BDF/nvme/nvme*/nvme*n1; do
+		[ -e "$d" ] && NV=/dev/${d##*/}
+	done
+fi
 if [ ! -b "$MY" ] || [ ! -b "$NV" ]; then
 	echo "BENCH-ERROR block devices missing: my_nvme='$MY' nvme='$NV'"
 	exit 1
@@ -84,8 +95,10 @@ ios_of() {	# ios_of DEV: reads + writes the disk has completed
 }
 
 irqs_of() {	# irqs_of DRIVER: interrupts of its queues so far
-	pat="my_nvme0q"
-	[ "$1" = nvme ] && pat="nvme0q"
+	pat=$MY
+	[ "$1" = nvme ] && pat=$NV
+	pat=${pat#/dev/}
+	pat=${pat%n1}q
 	awk -v p="$pat" -v n="$CPUS" '$NF ~ "^" p { for (i = 2; i <= n + 1; i++) s += $i }
 		END { print s + 0 }' /proc/interrupts
 }
@@ -146,7 +159,10 @@ while [ "$round" -le "$ROUNDS" ]; do
 	done
 	round=$((round + 1))
 done
-for n in my_nvme0; do
+ctrls=${MY#/dev/}
+[ "$AA" = 1 ] && ctrls="$ctrls ${NV#/dev/}"
+for n in $ctrls; do
+	n=${n%n1}
 	echo "BENCH-STATS $n"
 	sed "s/^/BENCH-STATS /" "/sys/kernel/debug/my_nvme/$n/stats" 2>/dev/null
 done
