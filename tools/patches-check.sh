@@ -47,8 +47,11 @@ config() {
 	[ -f "$OBJ/.config" ] || kmake tinyconfig
 	# SG_POOL has no prompt, and before the Kconfig patch nothing
 	# selects it for the driver: virtio-blk does (blk.c needs it).
-	printf 'CONFIG_VIRTIO_MENU=y\nCONFIG_VIRTIO_PCI=y\nCONFIG_VIRTIO_BLK=y\n' \
-		> "$S/check.config"
+	# The fault points (fault.c) are built, and so checked, only with
+	# fault injection in debugfs.
+	printf '%s\n' CONFIG_VIRTIO_MENU=y CONFIG_VIRTIO_PCI=y \
+		CONFIG_VIRTIO_BLK=y CONFIG_DEBUG_KERNEL=y CONFIG_FAULT_INJECTION=y \
+		CONFIG_FAULT_INJECTION_DEBUG_FS=y > "$S/check.config"
 	(cd "$TREE" && KCONFIG_CONFIG=$OBJ/.config scripts/kconfig/merge_config.sh \
 		-m -O "$OBJ" "$OBJ/.config" "$TOP/boot/my_nvme.config" \
 		"$TOP/boot/module.config" "$S/check.config" >> "$LOG" 2>&1)

@@ -88,10 +88,14 @@ add() {		# add FILE...: copy files of the repository into the tree
 }
 
 n=0
-for f in my_nvme.h queue.c admin.c blk.c chardev.c cmb.c debugfs.c pci.c; do
+# One patch per file, but for debugfs.c and fault.c (its fault points).
+for files in my_nvme.h queue.c admin.c blk.c chardev.c cmb.c \
+	     "debugfs.c fault.c" pci.c; do
 	n=$((n + 1))
-	add "$D/$f"
-	maintainers "$D/$f"
+	for f in $files; do
+		add "$D/$f"
+		maintainers "$D/$f"
+	done
 	commit "$(printf %02d "$n")"
 done
 

@@ -160,9 +160,9 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_effects);
 
 /*
  * Run one admin command and wait for it. Returns 0, a negative errno when
- * the command could not be run, or the positive NVMe status the
- * controller returned. Driver commands are never retried: a reset ends
- * them with an error and the caller decides.
+ * the command could not be run (-EINTR: a reset or removal cancelled
+ * it), or the positive NVMe status the controller returned. Driver
+ * commands are never retried: a reset ends them and the caller decides.
  */
 int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 			    struct nvme_command *cmd, void *buf,
@@ -190,7 +190,7 @@ int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 	}
 
 	sts = blk_execute_rq(rq, false);
-	ret = iod->status ? iod->status : blk_status_to_errno(sts);
+	ret = my_nvme_rq_errno(rq, sts);
 	if (result)
 		*result = le32_to_cpu(iod->result.u32);
 out:
@@ -313,19 +313,27 @@ out:
 }
 
 /*
- * Ask for Namespace Attribute Changed notices and SMART critical
- * warnings, as far as OAES says the controller sends them.
+ * Asynchronous Event Configuration (Set Features 0Bh): SMART critical
+ * warnings, and the notices the driver acts on (Namespace Attribute
+ * Changed, Firmware Activation Starting) as far as OAES says the
+ * controller sends them.
  */
+u32 my_nvme_aen_config(u32 oaes)
+{
+	return (oaes & (NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_FW_ACT)) |
+		NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
+		NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
+		NVME_SMART_CRIT_VOLATILE_MEMORY;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_aen_config);
+
 static void my_nvme_enable_aen(struct my_nvme_ctrl *ctrl)
 {
-	u32 cfg = ctrl->oaes & NVME_AEN_CFG_NS_ATTR;
 	struct nvme_command cmd;
 	int ret;
 
-	cfg |= NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
-		NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
-		NVME_SMART_CRIT_VOLATILE_MEMORY;
-	my_nvme_cmd_set_features(&cmd, NVME_FEAT_ASYNC_EVENT, cfg);
+	my_nvme_cmd_set_features(&cmd, NVME_FEAT_ASYNC_EVENT,
+				 my_nvme_aen_config(ctrl->oaes));
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 	if (ret)
 		dev_warn(ctrl->dev, "cannot enable asynchronous events: %d\n",
@@ -362,6 +370,7 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	ctrl->crdt[0] = le16_to_cpu(id->crdt1);
 	ctrl->crdt[1] = le16_to_cpu(id->crdt2);
 	ctrl->crdt[2] = le16_to_cpu(id->crdt3);
+	ctrl->mtfa = le16_to_cpu(id->mtfa);
 	/* ACL and AERL are 0's based. */
 	atomic_set(&ctrl->abort_limit, id->acl + 1);
 	ctrl->nr_aen = min_t(unsigned int, id->aerl + 1, MY_NVME_MAX_AEN);
@@ -411,14 +420,15 @@ int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count)
 	return 0;
 }
 
-int my_nvme_create_io_queue(struct my_nvme_queue *q)
+/* The CQ first, with @vector (-1: no interrupt), then its SQ. */
+int my_nvme_create_io_queue(struct my_nvme_queue *q, s16 vector)
 {
 	struct my_nvme_ctrl *ctrl = q->ctrl;
 	struct nvme_command cmd;
 	int ret;
 
-	my_nvme_cmd_create_cq(&cmd, q->qid, q->cq_dma_addr, q->cq_depth,
-			      q->cq_vector);
+	my_nvme_cmd_create_cq(&cmd, q->qid, q->cq_dma_addr, q->q_depth,
+			      vector);
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 	if (ret)
 		return my_nvme_admin_error(ctrl, "Create I/O CQ", ret);
@@ -431,7 +441,6 @@ int my_nvme_create_io_queue(struct my_nvme_queue *q)
 		my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 		return ret;
 	}
-	set_bit(MY_NVME_Q_LIVE, &q->flags);
 	return 0;
 }
 
@@ -450,6 +459,42 @@ int my_nvme_delete_io_queue(struct my_nvme_queue *q)
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, NULL, 0, NULL);
 	if (ret)
 		return my_nvme_admin_error(ctrl, "Delete I/O CQ", ret);
+	return 0;
+}
+
+static enum rq_end_io_ret my_nvme_delete_queue_end(struct request *rq,
+						   blk_status_t error)
+{
+	struct my_nvme_queue *q = rq->end_io_data;
+
+	blk_mq_free_request(rq);
+	complete(&q->delete_done);
+	return RQ_END_IO_NONE;
+}
+
+/*
+ * Send Delete I/O SQ or CQ (@opcode) for @q without waiting: the caller
+ * waits on q->delete_done, for a bounded time (my_nvme_dev_disable()).
+ */
+int my_nvme_send_delete_queue(struct my_nvme_queue *q, u8 opcode)
+{
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	struct my_nvme_iod *iod;
+	struct request *rq;
+
+	rq = blk_mq_alloc_request(ctrl->admin_q, REQ_OP_DRV_OUT,
+				  BLK_MQ_REQ_NOWAIT);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
+	rq->timeout = my_nvme_admin_timeout * HZ;
+	iod = blk_mq_rq_to_pdu(rq);
+	iod->flags = 0;
+	my_nvme_cmd_delete_queue(&iod->cmd, opcode, q->qid);
+	rq->end_io = my_nvme_delete_queue_end;
+	rq->end_io_data = q;
+	reinit_completion(&q->delete_done);
+	blk_execute_rq_nowait(rq, false);
 	return 0;
 }
 
@@ -473,8 +518,9 @@ int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
  * the async event work sends them. The admin queue's LIVE bit is checked
  * under sq_lock and the slots are taken under aen_lock inside it (never
  * the other way round: aen_lock is taken in the interrupt handler); the
- * disable path clears LIVE, then forgets under aen_lock the AERs the
- * controller reset dropped.
+ * disable path clears LIVE under sq_lock, so that a submission that saw
+ * it set has taken its slots before the disable forgets, under aen_lock,
+ * the AERs the controller reset dropped.
  */
 void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl)
 {
@@ -534,7 +580,7 @@ void my_nvme_complete_aer(struct my_nvme_queue *q,
 		return;
 	atomic_inc(&ctrl->rstats.events);
 	set_bit(MY_NVME_EVENT_RESUBMIT, &ctrl->events);
-	queue_work(system_wq, &ctrl->async_event_work);
+	my_nvme_queue_aen(ctrl);
 }
 
 static const char * const my_nvme_smart_crit_names[] = {
@@ -571,7 +617,40 @@ out:
 	kfree(log);
 }
 
-static void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
+/*
+ * The Firmware Slot Information log (03h): the revision in the active
+ * slot, after a firmware activation. Reading it (RAE 0) also clears a
+ * Firmware Activation Starting event.
+ */
+void my_nvme_update_firmware_rev(struct my_nvme_ctrl *ctrl)
+{
+	struct nvme_fw_slot_info_log *log;
+	u8 slot, next;
+
+	log = kzalloc(sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return;
+	if (my_nvme_get_log(ctrl, NVME_LOG_FW_SLOT, NVME_NSID_ALL, log,
+			    sizeof(*log))) {
+		dev_warn(ctrl->dev, "cannot read the Firmware Slot log\n");
+		goto out;
+	}
+	slot = log->afi & 0x7;
+	next = (log->afi >> 4) & 0x7;
+	if (slot < 1 || slot > ARRAY_SIZE(log->frs) ||
+	    (next && next != slot)) {
+		dev_info(ctrl->dev, "firmware is activated after the next reset (AFI 0x%x)\n",
+			 log->afi);
+		goto out;
+	}
+	my_nvme_copy_id_string(ctrl->firmware, (char *)&log->frs[slot - 1],
+			       sizeof(log->frs[0]));
+	dev_info(ctrl->dev, "firmware %s (slot %u)\n", ctrl->firmware, slot);
+out:
+	kfree(log);
+}
+
+void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 {
 	u8 type = result & 0x7;
 	u8 info = (result >> 8) & 0xff;
@@ -583,7 +662,12 @@ static void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 		if (info == NVME_AER_NOTICE_NS_CHANGED) {
 			dev_info(ctrl->dev, "namespace attributes changed, rescanning\n");
 			set_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events);
-			queue_work(system_wq, &ctrl->scan_work);
+			my_nvme_queue_scan(ctrl);
+			return;
+		}
+		if (info == NVME_AER_NOTICE_FW_ACT_STARTING) {
+			dev_info(ctrl->dev, "firmware activation starting\n");
+			my_nvme_queue_fw_act(ctrl);
 			return;
 		}
 		break;
@@ -669,8 +753,9 @@ void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
 
-static int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-			       struct nvme_id_ns *id)
+/* Returns 0, a negative errno, or the controller's status (with DNR). */
+int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			struct nvme_id_ns *id)
 {
 	struct nvme_command cmd;
 	int ret;
@@ -678,8 +763,8 @@ static int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS, nsid);
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, id, sizeof(*id), NULL);
 	if (ret)
-		return my_nvme_admin_error(ctrl, "Identify Namespace", ret);
-	return 0;
+		my_nvme_admin_error(ctrl, "Identify Namespace", ret);
+	return ret;
 }
 
 /* Reading the Changed Namespace List clears the event (RAE = 0). */
@@ -695,40 +780,60 @@ static void my_nvme_clear_changed_ns_log(struct my_nvme_ctrl *ctrl)
 	kfree(log);
 }
 
-/* One active namespace: revalidate the disk we have, or add one. */
+/*
+ * One active namespace: revalidate the disk we have, or add one. A disk
+ * goes only when the controller says the namespace is gone for good
+ * (a status with DNR, as nvme_validate_ns()) or can no longer be driven;
+ * any other failure (a timeout, a reset that cancelled the Identify)
+ * leaves it as it is for the next scan. One whose format is unknown
+ * (MY_NVME_NS_STALE, after a Format that could not be followed) holds
+ * its I/O until then, so it goes too when the controller answers with
+ * anything but its format.
+ */
 static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			    struct nvme_id_ns *id)
 {
-	struct my_nvme_ns *ns;
+	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
+	int ret;
 
-	if (my_nvme_identify_ns(ctrl, nsid, id))
-		return;
-	ns = my_nvme_find_get_ns(ctrl, nsid);
-	if (ns) {
-		if (my_nvme_revalidate_ns(ns, id))
-			my_nvme_remove_ns(ns);
-		my_nvme_put_ns(ns);
+	ret = my_nvme_identify_ns(ctrl, nsid, id);
+	if (!ns) {
+		if (!ret)
+			my_nvme_add_ns(ctrl, nsid, id);
 		return;
 	}
-	my_nvme_add_ns(ctrl, nsid, id);
+	if (!ret)
+		ret = my_nvme_revalidate_ns(ns, id);
+	else if (ret > 0 && !(ret & NVME_STATUS_DNR) &&
+		 !test_bit(MY_NVME_NS_STALE, &ns->flags))
+		ret = 0;
+	if (ret == -ENODEV || ret > 0) {
+		dev_info(ctrl->dev, "%s: namespace %u cannot be driven any more, removing the disk\n",
+			 ns->disk->disk_name, nsid);
+		my_nvme_remove_ns(ns);
+	}
+	my_nvme_put_ns(ns);
 }
 
 /*
- * Remove the disks of namespaces that are no longer in @active, one at a
- * time: each removal waits for the list walkers (SRCU) to let go.
+ * Remove the disks of namespaces @first..@last (they are not in the
+ * Active Namespace ID list), one at a time: each removal waits for the
+ * list walkers (SRCU) to let go.
  */
-static void my_nvme_remove_invalid_ns(struct my_nvme_ctrl *ctrl,
-				      const unsigned long *active, u32 max)
+static void my_nvme_remove_ns_range(struct my_nvme_ctrl *ctrl, u32 first,
+				    u32 last)
 {
 	struct my_nvme_ns *ns, *gone;
 	int idx;
 
+	if (first > last)
+		return;
 	do {
 		gone = NULL;
 		idx = srcu_read_lock(&ctrl->srcu);
 		list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
 					 srcu_read_lock_held(&ctrl->srcu)) {
-			if (ns->nsid <= max && test_bit(ns->nsid - 1, active))
+			if (ns->nsid < first || ns->nsid > last)
 				continue;
 			get_device(disk_to_dev(ns->disk));
 			gone = ns;
@@ -745,66 +850,95 @@ static void my_nvme_remove_invalid_ns(struct my_nvme_ctrl *ctrl,
 }
 
 /*
- * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page:
- * revalidate or add each namespace, then drop the disks of namespaces
- * that are no longer active.
+ * One entry of the Active Namespace ID list, after entry @last (0 at the
+ * start): the end of the list, a namespace to scan, an ID above NN (not
+ * a valid namespace: skipped, it removes nothing), or a list that goes
+ * backwards and cannot be trusted from here on.
  */
-static void my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
+enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn)
+{
+	if (!nsid)
+		return MY_NVME_SCAN_END;
+	if (nsid <= last)
+		return MY_NVME_SCAN_STOP;
+	if (nsid > nn)
+		return MY_NVME_SCAN_SKIP;
+	return MY_NVME_SCAN_NS;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_scan_entry);
+
+/*
+ * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page:
+ * revalidate or add each namespace, and drop the disks of namespaces
+ * the list skips, between two entries and after the last, as
+ * nvme_scan_ns_list(). An ID above NN is not a valid namespace: it is
+ * skipped and removes nothing. A list that goes backwards cannot be
+ * trusted: the scan stops there and removes nothing after it.
+ */
+static int my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
 {
 	const unsigned int per_page = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
-	u32 max = min_t(u32, ctrl->nn, 1024 * 1024);
-	unsigned long *active = NULL;
 	struct nvme_command cmd;
 	struct nvme_id_ns *id;
 	__le32 *ns_list;
-	u32 prev = 0;
+	u32 prev = 0, next_id = 0;
 	unsigned int i;
-	int ret;
+	int ret = -ENOMEM;
 
 	ns_list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 	id = kzalloc(sizeof(*id), GFP_KERNEL);
-	if (max)
-		active = bitmap_zalloc(max, GFP_KERNEL);
-	if (!ns_list || !id || (max && !active))
+	if (!ns_list || !id)
 		goto out;
 
 	for (;;) {
-		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_ACTIVE_LIST, prev);
+		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_ACTIVE_LIST, next_id);
 		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, ns_list,
 					      NVME_IDENTIFY_DATA_SIZE, NULL);
 		if (ret) {
-			my_nvme_admin_error(ctrl, "Identify Active Namespace List",
-					    ret);
+			ret = my_nvme_admin_error(ctrl, "Identify Active Namespace List",
+						  ret);
 			goto out;
 		}
 		for (i = 0; i < per_page; i++) {
 			u32 nsid = le32_to_cpu(ns_list[i]);
 
-			if (!nsid)
+			switch (my_nvme_scan_entry(nsid, next_id, ctrl->nn)) {
+			case MY_NVME_SCAN_END:
 				goto done;
-			if (nsid <= prev || nsid > max) {
+			case MY_NVME_SCAN_STOP:
 				dev_warn(ctrl->dev,
-					 "namespace list not ascending or beyond NN at %u, stopping\n",
-					 nsid);
-				goto done;
+					 "namespace list not ascending at %u (after %u), stopping\n",
+					 nsid, next_id);
+				ret = -EIO;
+				goto out;
+			case MY_NVME_SCAN_SKIP:
+				dev_warn_ratelimited(ctrl->dev,
+						     "namespace list: %u is above NN %u, skipped\n",
+						     nsid, ctrl->nn);
+				break;
+			case MY_NVME_SCAN_NS:
+				my_nvme_scan_ns(ctrl, nsid, id);
+				my_nvme_remove_ns_range(ctrl, prev + 1, nsid - 1);
+				prev = nsid;
+				break;
 			}
-			prev = nsid;
-			set_bit(nsid - 1, active);
-			my_nvme_scan_ns(ctrl, nsid, id);
+			next_id = nsid;
 		}
 	}
 done:
-	my_nvme_remove_invalid_ns(ctrl, active, max);
+	my_nvme_remove_ns_range(ctrl, prev + 1, U32_MAX);
+	ret = 0;
 out:
-	bitmap_free(active);
 	kfree(id);
 	kfree(ns_list);
+	return ret;
 }
 
 void my_nvme_scan_work(struct work_struct *work)
 {
 	struct my_nvme_ctrl *ctrl =
 		container_of(work, struct my_nvme_ctrl, scan_work);
+	int ret;
 
 	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE || !ctrl->tagset.tags)
 		return;
@@ -812,6 +946,9 @@ void my_nvme_scan_work(struct work_struct *work)
 	atomic_inc(&ctrl->rstats.rescans);
 	if (test_and_clear_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events))
 		my_nvme_clear_changed_ns_log(ctrl);
-	my_nvme_scan_ns_list(ctrl);
+	ret = my_nvme_scan_ns_list(ctrl);
+	if (ret)
+		dev_err(ctrl->dev, "namespace scan failed (%d): the disks stay as they were\n",
+			ret);
 	mutex_unlock(&ctrl->scan_lock);
 }

@@ -274,6 +274,8 @@ static const char * const my_nvme_status_names[] = {
 	[NVME_SC_CQ_INVALID]		= "Completion Queue Invalid",
 	[NVME_SC_QID_INVALID]		= "Invalid Queue Identifier",
 	[NVME_SC_QUEUE_SIZE]		= "Invalid Queue Size",
+	[NVME_SC_ABORT_LIMIT]		= "Abort Command Limit Exceeded",
+	[NVME_SC_ASYNC_LIMIT]		= "Asynchronous Event Request Limit Exceeded",
 	[NVME_SC_INVALID_VECTOR]	= "Invalid Interrupt Vector",
 	[NVME_SC_INVALID_LOG_PAGE]	= "Invalid Log Page",
 	[NVME_SC_INVALID_FORMAT]	= "Invalid Format",
@@ -359,81 +361,34 @@ bool my_nvme_cid_current(u16 cid, u8 genctr)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cid_current);
 
-/* ---- Fault injection (debugfs fault_inject/, fail_map/) ---- */
-
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-static DECLARE_FAULT_ATTR(my_nvme_default_fault_attr);
-
-void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
-{
-	ctrl->fault_attr = my_nvme_default_fault_attr;
-	ctrl->fault_map_attr = my_nvme_default_fault_attr;
-	ctrl->fault_enable_attr = my_nvme_default_fault_attr;
-	/* Command Interrupted: the controller asks for a retry. */
-	ctrl->fault_status = NVME_SC_CMD_INTERRUPTED;
-}
-
-/* Replace the status of a completing disk request, when asked to. */
-static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
-				  struct request *rq, struct my_nvme_iod *iod)
-{
-	if (blk_rq_is_passthrough(rq) || !should_fail(&ctrl->fault_attr, 1))
-		return;
-	iod->status = ctrl->fault_status;
-	if (ctrl->fault_dont_retry)
-		iod->status |= NVME_STATUS_DNR;
-}
-
-/*
- * BLK_STS_RESOURCE (busy: blk-mq retries the request later), or with
- * fail_map/hard 1 an I/O error; 2 alternates the two, which makes
- * blk-mq dispatch lists of requeued requests that then stop early.
- */
-static blk_status_t my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
-{
-	if (!should_fail(&ctrl->fault_map_attr, 1))
-		return BLK_STS_OK;
-	switch (ctrl->fault_map_hard) {
-	case 0:
-		return BLK_STS_RESOURCE;
-	case 1:
-		return BLK_STS_IOERR;
-	default:
-		return (ctrl->fault_map_count++ & 1) ? BLK_STS_IOERR :
-			BLK_STS_RESOURCE;
-	}
-}
-
-bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
-{
-	return should_fail(&ctrl->fault_enable_attr, 1);
-}
-#else
-void my_nvme_fault_init(struct my_nvme_ctrl *ctrl)
-{
-}
-
-static void my_nvme_inject_status(struct my_nvme_ctrl *ctrl,
-				  struct request *rq, struct my_nvme_iod *iod)
-{
-}
-
-static blk_status_t my_nvme_fail_map(struct my_nvme_ctrl *ctrl)
-{
-	return BLK_STS_OK;
-}
-
-bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl)
-{
-	return false;
-}
-#endif
-
 /* ---- Request mapping ---- */
 
 static void *my_nvme_pool_alloc(void *pool, dma_addr_t *dma)
 {
 	return dma_pool_alloc(pool, GFP_ATOMIC, dma);
+}
+
+/*
+ * A descriptor list for a user command. The driver builds it from the
+ * buffer the user gave (data_len); the controller reads it according to
+ * the command's own transfer length, which the driver does not know for
+ * every command. A command that moves two pages at most takes PRP2 as a
+ * data page and writes into the list; one that moves more reads entries
+ * beyond those written. So the list gets a page of its own (never a
+ * block of the shared 256-byte pool, whose neighbours are other
+ * requests' lists and the pool's free list), and every entry past the
+ * written ones leads to the sink (my_nvme_sink_init()): whatever the
+ * command does, it cannot reach memory that is not its own or the
+ * sink's.
+ */
+static void *my_nvme_user_list_alloc(void *priv, dma_addr_t *dma)
+{
+	struct my_nvme_ctrl *ctrl = priv;
+	__le64 *list = dma_pool_alloc(ctrl->list_pool, GFP_ATOMIC, dma);
+
+	if (list)
+		memcpy(list, ctrl->sink_list, MY_NVME_CTRL_PAGE_SIZE);
+	return list;
 }
 
 static void my_nvme_free_lists(struct my_nvme_ctrl *ctrl,
@@ -515,7 +470,7 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 	int nents, ret;
 
 	/* Fault injection: as if the DMA mapping (or the descriptors) failed. */
-	sts = my_nvme_fail_map(ctrl);
+	sts = my_nvme_fault_map(ctrl);
 	if (unlikely(sts))
 		return sts;
 	sts = BLK_STS_RESOURCE;
@@ -553,8 +508,11 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 
 	iod->use_sgl = my_nvme_use_sgl(q, rq, iod->sgt.nents);
 	my_nvme_set_dptr_type(cmd, iod->use_sgl);
-	if (my_nvme_list_is_small(rq, iod->sgt.sgl, iod->sgt.nents,
-				  iod->use_sgl)) {
+	if (unlikely(iod->flags & MY_NVME_IOD_USER)) {
+		la.alloc = my_nvme_user_list_alloc;
+		la.priv = ctrl;
+	} else if (my_nvme_list_is_small(rq, iod->sgt.sgl, iod->sgt.nents,
+					 iod->use_sgl)) {
 		iod->small_list = true;
 		la.priv = ctrl->small_pool;
 	}
@@ -586,6 +544,43 @@ static blk_status_t my_nvme_map_data(struct my_nvme_queue *q,
 out_free_sg:
 	sg_free_table_chained(&iod->sgt, MY_NVME_INLINE_SG);
 	return sts;
+}
+
+/*
+ * The sink of user commands' lists (my_nvme_user_list_alloc()): a page
+ * the controller may write anything into, and a list page whose every
+ * entry is the sink and whose last (the chain pointer) is the list
+ * itself, so that no count of entries read leads anywhere else. The
+ * controller never writes the list page: it is only ever read as a list.
+ */
+int my_nvme_sink_init(struct my_nvme_ctrl *ctrl)
+{
+	unsigned int i, n = MY_NVME_CTRL_PAGE_SIZE / sizeof(__le64);
+
+	ctrl->sink = dma_alloc_coherent(ctrl->dev, MY_NVME_CTRL_PAGE_SIZE,
+					&ctrl->sink_dma, GFP_KERNEL);
+	ctrl->sink_list = dma_alloc_coherent(ctrl->dev, MY_NVME_CTRL_PAGE_SIZE,
+					     &ctrl->sink_list_dma, GFP_KERNEL);
+	if (!ctrl->sink || !ctrl->sink_list) {
+		my_nvme_sink_free(ctrl);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n - 1; i++)
+		ctrl->sink_list[i] = cpu_to_le64(ctrl->sink_dma);
+	ctrl->sink_list[n - 1] = cpu_to_le64(ctrl->sink_list_dma);
+	return 0;
+}
+
+void my_nvme_sink_free(struct my_nvme_ctrl *ctrl)
+{
+	if (ctrl->sink)
+		dma_free_coherent(ctrl->dev, MY_NVME_CTRL_PAGE_SIZE, ctrl->sink,
+				  ctrl->sink_dma);
+	if (ctrl->sink_list)
+		dma_free_coherent(ctrl->dev, MY_NVME_CTRL_PAGE_SIZE,
+				  ctrl->sink_list, ctrl->sink_list_dma);
+	ctrl->sink = NULL;
+	ctrl->sink_list = NULL;
 }
 
 /* Undo the mapping; safe to call twice (a retried request is remapped). */
@@ -657,6 +652,21 @@ static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 				      struct my_nvme_iod *iod)
 {
 	u16 control = (rq->cmd_flags & REQ_FUA) ? NVME_RW_FUA : 0;
+	u32 lba_mask = (1U << (ns->lba_shift - SECTOR_SHIFT)) - 1;
+
+	/*
+	 * A request built for an earlier, smaller LBA format (one that
+	 * waited while the namespace was reformatted) cannot be encoded.
+	 */
+	if (unlikely(((u32)blk_rq_pos(rq) | blk_rq_sectors(rq)) & lba_mask)) {
+		dev_err_ratelimited(ns->ctrl->dev,
+				    "%s: %s of %u bytes at sector %llu not aligned to the %u-byte format\n",
+				    ns->disk->disk_name, blk_op_str(req_op(rq)),
+				    blk_rq_bytes(rq),
+				    (unsigned long long)blk_rq_pos(rq),
+				    1U << ns->lba_shift);
+		return BLK_STS_IOERR;
+	}
 
 	switch (req_op(rq)) {
 	case REQ_OP_FLUSH:
@@ -730,7 +740,11 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 		iod->retries = 0;
 		rq->rq_flags |= RQF_DONTPREP;
 	}
-	iod->flags &= MY_NVME_IOD_USER;
+	/*
+	 * The PDU outlives the request: only a passthrough command (whose
+	 * submitter set it) keeps MY_NVME_IOD_USER.
+	 */
+	iod->flags &= blk_rq_is_passthrough(rq) ? MY_NVME_IOD_USER : 0;
 	iod->status = 0;
 	if (unlikely(!test_bit(MY_NVME_Q_LIVE, &q->flags)))
 		return BLK_STS_IOERR;
@@ -744,14 +758,25 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	iod->nr_lists = 0;
 	iod->map_nents = 0;
 
-	/* A namespace that is gone or has a format we cannot drive. */
-	if (unlikely(ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)))
-		return BLK_STS_IOERR;
+	/*
+	 * A namespace that is gone, or whose format is unknown. Acquire:
+	 * the new lba_shift is visible once MY_NVME_NS_STALE is seen clear.
+	 */
+	if (unlikely(ns && smp_load_acquire(&ns->flags))) {
+		if (test_bit(MY_NVME_NS_DEAD, &ns->flags))
+			return BLK_STS_IOERR;
+		/* Its format is being identified again: wait for it. */
+		if (test_bit(MY_NVME_NS_STALE, &ns->flags) &&
+		    !blk_rq_is_passthrough(rq))
+			return BLK_STS_RESOURCE;
+	}
 
 	if (!blk_rq_is_passthrough(rq)) {
 		sts = my_nvme_setup_cmd(ns, rq, iod);
 		if (sts)
 			return sts;
+	} else if (!q->qid) {
+		my_nvme_fault_admin_sent(q->ctrl, iod->cmd.common.opcode);
 	}
 
 	if (my_nvme_has_data(rq)) {
@@ -901,7 +926,8 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 	struct request *rq = NULL;
 
 	if (unlikely(!q->qid && my_nvme_cid_tag(cid) >= MY_NVME_AQ_TAGS)) {
-		my_nvme_complete_aer(q, cqe);
+		if (!my_nvme_fault_drop_cqe(q, nvme_admin_async_event))
+			my_nvme_complete_aer(q, cqe);
 		return;
 	}
 	tags = my_nvme_queue_tags(q);
@@ -918,10 +944,11 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 	}
 
 	iod = blk_mq_rq_to_pdu(rq);
+	if (my_nvme_fault_drop_cqe(q, iod->cmd.common.opcode))
+		return;
 	iod->status = le16_to_cpu(cqe->status) >> 1;
 	iod->result = cqe->result;
-	if (q->qid)
-		my_nvme_inject_status(q->ctrl, rq, iod);
+	my_nvme_fault_status(q->ctrl, rq, iod);
 	if (unlikely(iod->status))
 		q->stats.errors++;
 	if (req_op(rq) == REQ_OP_FLUSH)
@@ -938,6 +965,23 @@ void my_nvme_complete_cqe(struct my_nvme_queue *q,
 		blk_mq_complete_request(rq);
 }
 
+/*
+ * The errno of a driver or passthrough command that ended: -EINTR when
+ * the host cancelled it (a reset or removal disabled the controller
+ * under it; as nvme_execute_rq()), else the controller's status as a
+ * positive value, else the block layer's error.
+ */
+int my_nvme_rq_errno(struct request *rq, blk_status_t sts)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	if (iod->flags & MY_NVME_IOD_CANCELLED)
+		return -EINTR;
+	if (iod->status)
+		return iod->status;
+	return blk_status_to_errno(sts);
+}
+
 /* ---- Timeouts and cancellation ---- */
 
 static enum rq_end_io_ret my_nvme_abort_endio(struct request *rq,
@@ -947,17 +991,20 @@ static enum rq_end_io_ret my_nvme_abort_endio(struct request *rq,
 	struct my_nvme_ctrl *ctrl = rq->end_io_data;
 
 	/*
-	 * Result bit 0 set: the command was not aborted, and its second
-	 * timeout will reset the controller. An Abort that failed says the
-	 * controller is in trouble now: reset it at once.
+	 * Result bit 0 set: the command was not aborted. Either way its
+	 * second timeout resets the controller if it is still stuck. A
+	 * failed Abort (Abort Command Limit Exceeded, Invalid Field) says
+	 * nothing about the controller's health: no reset for it, as
+	 * upstream's abort_endio().
 	 */
-	dev_warn(ctrl->dev, "Abort status 0x%x, result 0x%x\n", iod->status,
-		 le32_to_cpu(iod->result.u32));
+	if (iod->status || error)
+		dev_warn(ctrl->dev, "Abort failed: status 0x%x (%s), error %d\n",
+			 iod->status, my_nvme_status_str(iod->status),
+			 blk_status_to_errno(error));
+	else
+		dev_info(ctrl->dev, "Abort done, result 0x%x\n",
+			 le32_to_cpu(iod->result.u32));
 	atomic_inc(&ctrl->abort_limit);
-	if (iod->status || error) {
-		dev_warn(ctrl->dev, "Abort failed, resetting the controller\n");
-		my_nvme_reset_ctrl(ctrl);
-	}
 	blk_mq_free_request(rq);
 	return RQ_END_IO_NONE;
 }
@@ -1000,13 +1047,38 @@ static enum blk_eh_timer_return my_nvme_send_abort(struct my_nvme_queue *q,
 }
 
 /*
- * The recovery ladder, as nvme_timeout(): a controller that is gone or
- * failed is reset at once; then the CQ is reaped (a lost interrupt);
- * while connecting or deleting the controller is disabled, which ends
- * every request; while resetting the reset will; the first timeout of an
- * I/O command sends an Abort; an admin command, a second timeout or no
- * Abort left resets the controller. A request is only ever ended after
- * the controller was disabled and bus mastering switched off.
+ * The controller is being set up or taken away and a command timed
+ * out: give up on it for good. Disabling ends every request, this one
+ * included; a setup in progress then fails and leaves it dead.
+ */
+static enum blk_eh_timer_return my_nvme_timeout_disable(struct my_nvme_queue *q,
+							struct request *rq)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct my_nvme_ctrl *ctrl = q->ctrl;
+	enum my_nvme_ctrl_state state = my_nvme_state(ctrl);
+
+	dev_warn_ratelimited(ctrl->dev,
+			     "queue %u tag %d opcode 0x%02x timed out while %s, disabling the controller\n",
+			     q->qid, rq->tag, iod->cmd.common.opcode,
+			     my_nvme_state_name(state));
+	if (state == MY_NVME_CTRL_CONNECTING)
+		my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
+	my_nvme_dev_disable(ctrl, true);
+	return BLK_EH_DONE;
+}
+
+/*
+ * The recovery ladder, as nvme_timeout(); my_nvme_timeout_action()
+ * decides from the state, CSTS, the queue and whether an Abort went out
+ * already. A live controller that failed is reset at once; otherwise the
+ * CQ is reaped first (a lost interrupt); then a reset in progress ends
+ * the request itself, a setup or removal disables the controller, the
+ * first timeout of an I/O command sends an Abort, and an admin command
+ * or a second timeout resets the controller. A controller pausing for a
+ * firmware activation (CSTS.PP) is given MTFA first. A request is only
+ * ever ended after the controller was disabled and bus mastering
+ * switched off.
  */
 static enum blk_eh_timer_return my_nvme_timeout(struct request *rq)
 {
@@ -1014,67 +1086,63 @@ static enum blk_eh_timer_return my_nvme_timeout(struct request *rq)
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 	struct my_nvme_ctrl *ctrl = q->ctrl;
 	struct pci_dev *pdev = ctrl->pdev;
-	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
+	enum my_nvme_timeout_action act;
+	u32 csts = my_nvme_read_csts(ctrl);
 
 	atomic_inc(&ctrl->rstats.timeouts);
+	/* Surprise removal: nothing will answer any more. */
 	if (pci_dev_is_disconnected(pdev))
 		my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
-	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DELETING ||
-	    my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
-		goto disable;
-
 	/* PCI error recovery owns the device: do not reset under it. */
-	if (pci_channel_offline(pdev))
+	else if (pci_channel_offline(pdev))
 		return BLK_EH_RESET_TIMER;
+	/* NSSRO is only defined where NVM subsystem resets are (CAP.NSSRS). */
+	if (csts != ~0U && !ctrl->cap_info.subsys_reset)
+		csts &= ~NVME_CSTS_NSSRO;
 
-	if (my_nvme_should_reset(csts)) {
+	act = my_nvme_timeout_action(my_nvme_state(ctrl), csts, !q->qid,
+				     iod->flags & MY_NVME_IOD_ABORTED,
+				     my_nvme_fw_act_expired(ctrl, csts));
+	if (act == MY_NVME_TIMEOUT_FATAL) {
 		dev_warn(ctrl->dev, "controller is down (CSTS 0x%x), reset\n",
 			 csts);
-		goto disable;
+	} else {
+		my_nvme_reap_cq(q);
+		if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
+			if (atomic_inc_return(&ctrl->rstats.polled) == 1)
+				dev_warn(ctrl->dev,
+					 "queue %u tag %d completed by polling after a timeout: lost interrupt?\n",
+					 q->qid, rq->tag);
+			return BLK_EH_DONE;
+		}
 	}
 
-	my_nvme_reap_cq(q);
-	if (blk_mq_rq_state(rq) != MQ_RQ_IN_FLIGHT) {
-		if (atomic_inc_return(&ctrl->rstats.polled) == 1)
-			dev_warn(ctrl->dev,
-				 "queue %u tag %d completed by polling after a timeout: lost interrupt?\n",
-				 q->qid, rq->tag);
-		return BLK_EH_DONE;
-	}
-
-	switch (my_nvme_state(ctrl)) {
-	case MY_NVME_CTRL_CONNECTING:
-		my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
-		fallthrough;
-	case MY_NVME_CTRL_DELETING:
-		dev_warn_ratelimited(ctrl->dev,
-				     "queue %u tag %d timed out while %s, disabling the controller\n",
-				     q->qid, rq->tag,
-				     my_nvme_state_name(my_nvme_state(ctrl)));
-		iod->flags |= MY_NVME_IOD_CANCELLED;
-		my_nvme_dev_disable(ctrl, true);
-		return BLK_EH_DONE;
-	case MY_NVME_CTRL_RESETTING:
+	switch (act) {
+	case MY_NVME_TIMEOUT_REARM:
 		return BLK_EH_RESET_TIMER;
-	default:
+	case MY_NVME_TIMEOUT_ABORT:
+		return my_nvme_send_abort(q, rq);
+	case MY_NVME_TIMEOUT_DISABLE:
+		return my_nvme_timeout_disable(q, rq);
+	case MY_NVME_TIMEOUT_RESET:
+		dev_warn(ctrl->dev,
+			 "queue %u tag %d (cid 0x%x) opcode 0x%02x timed out%s, resetting the controller\n",
+			 q->qid, rq->tag, my_nvme_cid(rq), iod->cmd.common.opcode,
+			 q->qid ? " again after an Abort" : "");
+		break;
+	case MY_NVME_TIMEOUT_FATAL:
 		break;
 	}
 
-	/* First timeout of an I/O command: Abort, and wait once more. */
-	if (q->qid && !(iod->flags & MY_NVME_IOD_ABORTED))
-		return my_nvme_send_abort(q, rq);
-	dev_warn(ctrl->dev,
-		 "queue %u tag %d (cid 0x%x) opcode 0x%02x timed out%s, resetting the controller\n",
-		 q->qid, rq->tag, my_nvme_cid(rq), iod->cmd.common.opcode,
-		 q->qid ? " again after an Abort" : "");
-	iod->flags |= MY_NVME_IOD_CANCELLED;
-
-disable:
 	if (!my_nvme_change_state(ctrl, MY_NVME_CTRL_RESETTING)) {
-		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DELETING ||
-		    my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
-			my_nvme_dev_disable(ctrl, true);
-		return BLK_EH_DONE;
+		/*
+		 * The state moved on meanwhile: whoever moved it ends the
+		 * request (a reset), or it is ours to end (a removal).
+		 */
+		if (my_nvme_timeout_fallback(my_nvme_state(ctrl)) ==
+		    MY_NVME_TIMEOUT_REARM)
+			return BLK_EH_RESET_TIMER;
+		return my_nvme_timeout_disable(q, rq);
 	}
 	my_nvme_dev_disable(ctrl, false);
 	if (my_nvme_try_sched_reset(ctrl))
@@ -1172,6 +1240,9 @@ static void my_nvme_map_queues(struct blk_mq_tag_set *set)
 	unsigned int nr_poll = min(ctrl->nr_poll_queues, set->nr_hw_queues - 1);
 	struct blk_mq_queue_map *map;
 
+	ctrl->mapped_poll = nr_poll;
+	ctrl->mapped_vecs = ctrl->nr_vecs;
+
 	map = &set->map[HCTX_TYPE_DEFAULT];
 	map->nr_queues = set->nr_hw_queues - nr_poll;
 	map->queue_offset = 0;
@@ -1259,13 +1330,27 @@ int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl)
 	return queue_limits_commit_update(ctrl->admin_q, &lim);
 }
 
-void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl)
+/*
+ * Removal: no request enters the admin queue from now on. The queue
+ * itself and its tag set stay until the controller is freed (the last
+ * reference, e.g. a user still holding /dev/my_nvme<N> open, is gone),
+ * so that a passthrough racing the removal fails to allocate a request
+ * rather than touch freed memory.
+ */
+void my_nvme_remove_admin_queue(struct my_nvme_ctrl *ctrl)
 {
-	if (!ctrl->admin_q)
+	if (!ctrl->admin_q || blk_queue_dying(ctrl->admin_q))
 		return;
 	/* Unquiesced, so that destroying it does not wait on a stopped queue. */
 	my_nvme_unquiesce_admin_queue(ctrl);
 	blk_mq_destroy_queue(ctrl->admin_q);
+}
+
+void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->admin_q)
+		return;
+	my_nvme_remove_admin_queue(ctrl);
 	blk_put_queue(ctrl->admin_q);
 	ctrl->admin_q = NULL;
 	blk_mq_free_tag_set(&ctrl->admin_tagset);
@@ -1296,13 +1381,29 @@ void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl)
 	ctrl->tagset.tags = NULL;
 }
 
-/* The controller may grant a different number of queues after a reset. */
+/*
+ * Do the hardware contexts still match the queues the reset made: their
+ * number, the split between interrupt-driven and polled queues, and the
+ * vectors whose affinity spreads the CPUs?
+ */
+bool my_nvme_layout_changed(struct my_nvme_ctrl *ctrl)
+{
+	return ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues ||
+		ctrl->mapped_poll != ctrl->nr_poll_queues ||
+		ctrl->mapped_vecs != ctrl->nr_vecs;
+}
+
+/*
+ * Rebuild the hardware contexts and their CPU maps for the new layout
+ * (blk-mq freezes the queues meanwhile); with several maps it remaps even
+ * when the count stays.
+ */
 void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl)
 {
-	if (ctrl->tagset.nr_hw_queues == ctrl->nr_io_queues)
-		return;
-	dev_info(ctrl->dev, "I/O queues: %u -> %u\n",
-		 ctrl->tagset.nr_hw_queues, ctrl->nr_io_queues);
+	dev_info(ctrl->dev, "I/O queues: %u (%u polled, %u vectors) -> %u (%u polled, %u vectors)\n",
+		 ctrl->tagset.nr_hw_queues, ctrl->mapped_poll,
+		 ctrl->mapped_vecs, ctrl->nr_io_queues, ctrl->nr_poll_queues,
+		 ctrl->nr_vecs);
 	blk_mq_update_nr_hw_queues(&ctrl->tagset, ctrl->nr_io_queues);
 }
 
@@ -1591,13 +1692,17 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
  * Bring a live disk in line with Identify Namespace: a new LBA format
  * (after Format NVM) changes the block size and every limit, under a
  * freeze so that no I/O runs with the old arithmetic; a new size is
- * announced. Returns non-zero when the namespace can no longer be
- * driven and its disk must go.
+ * announced. A namespace whose format was unknown (MY_NVME_NS_STALE)
+ * has had no I/O dispatched since (my_nvme_prep_rq() holds it), so it
+ * needs no freeze, which could not finish anyway while those requests
+ * wait; it resumes here. Returns non-zero when the namespace can no
+ * longer be driven and its disk must go.
  */
 int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 {
 	struct my_nvme_ctrl *ctrl = ns->ctrl;
 	struct request_queue *q = ns->disk->queue;
+	bool stale = test_bit(MY_NVME_NS_STALE, &ns->flags);
 	struct my_nvme_ns_info info;
 	struct queue_limits lim;
 	int ret;
@@ -1609,7 +1714,8 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 		return -ENODEV;
 	}
 
-	blk_mq_freeze_queue(q);
+	if (!stale)
+		blk_mq_freeze_queue(q);
 	lim = queue_limits_start_update(q);
 	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
 	ret = queue_limits_commit_update(q, &lim);
@@ -1617,12 +1723,21 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 		dev_info(ctrl->dev, "%s: logical block size %u -> %u\n",
 			 ns->disk->disk_name, 1U << ns->lba_shift,
 			 1U << info.lba_shift);
-		ns->lba_shift = info.lba_shift;
+		WRITE_ONCE(ns->lba_shift, info.lba_shift);
 	}
 	if (!ret && set_capacity_and_notify(ns->disk, info.nsze <<
 					    (info.lba_shift - SECTOR_SHIFT)))
 		my_nvme_log_ns(ns, info.nsze);
-	blk_mq_unfreeze_queue(q);
+	if (!stale) {
+		blk_mq_unfreeze_queue(q);
+	} else if (!ret) {
+		/* The new format is in place before any request sees it. */
+		smp_mb__before_atomic();
+		clear_bit(MY_NVME_NS_STALE, &ns->flags);
+		dev_info(ctrl->dev, "%s: format known again, I/O resumes\n",
+			 ns->disk->disk_name);
+		blk_mq_run_hw_queues(q, true);
+	}
 	return ret;
 }
 
@@ -1669,10 +1784,47 @@ void my_nvme_remove_ns(struct my_nvme_ns *ns)
 	/* No walker sees it any more: freeze and quiesce leave it alone. */
 	synchronize_srcu(&ctrl->srcu);
 
-	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+	/* Held requests of a namespace whose format is unknown fail too. */
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
+	    test_bit(MY_NVME_NS_STALE, &ns->flags))
 		set_bit(MY_NVME_NS_DEAD, &ns->flags);
 	del_gendisk(ns->disk);
 	put_disk(ns->disk);
+}
+
+/*
+ * Move every namespace from ctrl->namespaces to @list. The walkers are
+ * SRCU readers: list_splice_init_rcu() with synchronize_rcu, as nvme
+ * core.c has it, would not wait for them, and a walker still inside the
+ * old list would follow the spliced entries into @list (on our stack)
+ * instead of back to ctrl->namespaces. So: empty the list for new
+ * walkers, wait for the old ones (synchronize_srcu), then splice.
+ */
+static void my_nvme_take_namespaces(struct my_nvme_ctrl *ctrl,
+				    struct list_head *list)
+{
+	struct list_head *first, *last;
+	struct my_nvme_ns *ns;
+
+	mutex_lock(&ctrl->ns_lock);
+	if (list_empty(&ctrl->namespaces)) {
+		mutex_unlock(&ctrl->ns_lock);
+		return;
+	}
+	/* REMOVING under ns_lock: my_nvme_remove_ns() leaves these alone. */
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		set_bit(MY_NVME_NS_REMOVING, &ns->flags);
+	first = ctrl->namespaces.next;
+	last = ctrl->namespaces.prev;
+	INIT_LIST_HEAD_RCU(&ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
+
+	synchronize_srcu(&ctrl->srcu);
+	/* No walker sees first..last any more: they are ours alone. */
+	first->prev = list;
+	last->next = list;
+	list->next = first;
+	list->prev = last;
 }
 
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
@@ -1686,18 +1838,12 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 	mutex_lock(&ctrl->scan_lock);
 	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
 		my_nvme_mark_namespaces_dead(ctrl);
-
-	/* REMOVING under ns_lock: my_nvme_remove_ns() leaves these alone. */
-	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry(ns, &ctrl->namespaces, list)
-		set_bit(MY_NVME_NS_REMOVING, &ns->flags);
-	list_splice_init_rcu(&ctrl->namespaces, &list, synchronize_rcu);
-	mutex_unlock(&ctrl->ns_lock);
-	synchronize_srcu(&ctrl->srcu);
+	my_nvme_take_namespaces(ctrl, &list);
 
 	list_for_each_entry_safe(ns, next, &list, list) {
 		list_del_init(&ns->list);
-		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
+		    test_bit(MY_NVME_NS_STALE, &ns->flags))
 			set_bit(MY_NVME_NS_DEAD, &ns->flags);
 		del_gendisk(ns->disk);
 		put_disk(ns->disk);

@@ -8,6 +8,8 @@
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/nvme_ioctl.h>
@@ -93,17 +95,33 @@ static ssize_t reset_controller_store(struct device *dev,
 }
 static DEVICE_ATTR_WO(reset_controller);
 
+/*
+ * Rescan the namespaces and wait for it. A reset in progress rescans
+ * when it is done (as nvme_queue_scan(), this is no error); a
+ * controller that is going away has nothing to scan.
+ */
+static int my_nvme_rescan(struct my_nvme_ctrl *ctrl)
+{
+	switch (my_nvme_state(ctrl)) {
+	case MY_NVME_CTRL_LIVE:
+		my_nvme_queue_scan(ctrl);
+		flush_work(&ctrl->scan_work);
+		return 0;
+	case MY_NVME_CTRL_RESETTING:
+	case MY_NVME_CTRL_CONNECTING:
+		return 0;
+	default:
+		return -ENODEV;
+	}
+}
+
 static ssize_t rescan_controller_store(struct device *dev,
 				       struct device_attribute *attr,
 				       const char *buf, size_t count)
 {
-	struct my_nvme_ctrl *ctrl = to_ctrl(dev);
+	int ret = my_nvme_rescan(to_ctrl(dev));
 
-	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
-		return -EBUSY;
-	queue_work(system_wq, &ctrl->scan_work);
-	flush_work(&ctrl->scan_work);
-	return count;
+	return ret ? ret : count;
 }
 static DEVICE_ATTR_WO(rescan_controller);
 
@@ -131,8 +149,11 @@ static const struct class my_nvme_class = {
 
 /*
  * Vet a user command before it reaches the controller. Queue management
- * belongs to the driver: a user deleting an I/O queue would strand every
- * request on it.
+ * and asynchronous events belong to the driver: a user deleting an I/O
+ * queue would strand every request on it, and a user's Asynchronous
+ * Event Request takes one of the AERL slots the driver keeps filled and
+ * never completes until an event (its timeout would reset the
+ * controller under everyone's I/O).
  */
 int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 			   u32 max_bytes)
@@ -154,6 +175,7 @@ int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 		case nvme_admin_delete_sq:
 		case nvme_admin_delete_cq:
 		case nvme_admin_dbbuf:
+		case nvme_admin_async_event:
 			return -EPERM;
 		}
 	}
@@ -162,28 +184,101 @@ int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
 
 /*
+ * How many bytes a user command moves to or from its buffer, as far as
+ * the command itself says (for I/O commands in LBAs of 1 << @lba_shift
+ * bytes); 0 when it moves none, or when only the controller knows (Get
+ * and Set Features, vendor commands). The driver describes data_len
+ * bytes; a command that moves more would have the controller take PRP2
+ * as a list or read list entries the driver never wrote. The lengths
+ * are the base specification's fields (admin commands: Identify's 4 KiB
+ * data structure, NUMD of Get Log Page, Directive Send/Receive and
+ * Firmware Image Download, AL of Security Send/Receive, MNDW of Get LBA
+ * Status) and the NVM command set's (NLB, Dataset Management's NR, the
+ * reservation commands' data structures, NUMD of Reservation Report and
+ * Zone Management Receive). nvme_user_cmd() trusts data_len; my_nvme
+ * refuses a buffer shorter than the command, and confines what it
+ * cannot check (my_nvme_user_list_alloc()).
+ */
+u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
+			      bool admin, u8 lba_shift)
+{
+	if (admin) {
+		switch (cmd->opcode) {
+		case nvme_admin_identify:
+			return NVME_IDENTIFY_DATA_SIZE;
+		case nvme_admin_get_log_page:
+			return ((cmd->cdw10 >> 16 |
+				 (u64)(cmd->cdw11 & 0xffff) << 16) + 1) * 4;
+		case nvme_admin_directive_send:
+		case nvme_admin_directive_recv:
+		case nvme_admin_download_fw:
+			return ((u64)cmd->cdw10 + 1) * 4;
+		case nvme_admin_security_send:
+		case nvme_admin_security_recv:
+			return cmd->cdw11;
+		case nvme_admin_get_lba_status:
+			return ((u64)cmd->cdw12 + 1) * 4;
+		default:
+			return 0;
+		}
+	}
+	switch (cmd->opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+	case nvme_cmd_zone_append:
+		return lba_shift ?
+			((u64)(cmd->cdw12 & 0xffff) + 1) << lba_shift : 0;
+	case nvme_cmd_dsm:
+		return ((cmd->cdw10 & 0xff) + 1) *
+			sizeof(struct nvme_dsm_range);
+	case nvme_cmd_resv_register:
+	case nvme_cmd_resv_acquire:
+		return 16;
+	case nvme_cmd_resv_release:
+		return 8;
+	case nvme_cmd_resv_report:
+	case nvme_cmd_zone_mgmt_recv:
+		return ((u64)(cmd->opcode == nvme_cmd_resv_report ?
+			      cmd->cdw10 : cmd->cdw12) + 1) * 4;
+	default:
+		return 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_xfer_len);
+
+/*
  * Namespaces frozen around a command that changes them (Commands
  * Supported and Effects: CSE), so that no I/O runs while, say, Format
  * NVM changes the LBA format, and none runs with the old one after it.
+ * Everything the end needs is allocated before the freeze, and the
+ * frozen section allocates nothing that may recurse into I/O
+ * (memalloc_noio): reclaim writing back to a frozen disk would wait
+ * for us.
  */
 struct my_nvme_frozen {
+	u32			effects;
 	unsigned int		nr;
 	struct my_nvme_ns	**ns;
+	struct nvme_id_ns	*id;
+	unsigned int		noio;
 };
 
-static u32 my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
+static int my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
 				  u8 opcode, struct my_nvme_frozen *fz)
 {
-	u32 effects = my_nvme_cmd_effects(ctrl->effects, admin, opcode);
 	struct my_nvme_ns *ns;
 	unsigned int n = 0;
 	int idx;
 
-	fz->nr = 0;
-	fz->ns = NULL;
-	if (!(effects & NVME_CMD_EFFECTS_CSE_MASK))
-		return effects;
+	memset(fz, 0, sizeof(*fz));
+	fz->effects = my_nvme_cmd_effects(ctrl->effects, admin, opcode);
+	if (!(fz->effects & NVME_CMD_EFFECTS_CSE_MASK))
+		return 0;
 
+	fz->id = kzalloc(sizeof(*fz->id), GFP_KERNEL);
+	if (!fz->id)
+		return -ENOMEM;
 	/* scan_lock: no namespace comes or goes until passthru_end. */
 	mutex_lock(&ctrl->scan_lock);
 	idx = srcu_read_lock(&ctrl->srcu);
@@ -201,59 +296,102 @@ static u32 my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
 		}
 	}
 	srcu_read_unlock(&ctrl->srcu, idx);
+	if (n && !fz->ns) {
+		mutex_unlock(&ctrl->scan_lock);
+		kfree(fz->id);
+		return -ENOMEM;
+	}
 	for (n = 0; n < fz->nr; n++)
 		blk_freeze_queue_start(fz->ns[n]->disk->queue);
 	for (n = 0; n < fz->nr; n++)
 		blk_mq_freeze_queue_wait(fz->ns[n]->disk->queue);
-	return effects;
+	fz->noio = memalloc_noio_save();
+	return 0;
 }
 
 /*
- * After the command: the frozen namespaces are revalidated before any
- * I/O runs again (a new LBA format, a new size); then a rescan picks up
- * namespaces that appeared or went away.
+ * After the command: the frozen namespaces are identified again and
+ * revalidated before any I/O runs (a new LBA format, a new size). Only a
+ * namespace the controller says is gone (a status with DNR, or one that
+ * can no longer be driven) loses its disk; when the Identify fails for
+ * any other reason (a timeout, a reset or a suspend that cancelled it,
+ * a controller that did not come back) the disk stays, its format
+ * unknown: its I/O waits (MY_NVME_NS_STALE) for the rescan, which the
+ * reset runs too, and a controller that dies removes it. Then a rescan
+ * picks up namespaces that appeared or went away (NIC, NCC; a write
+ * that changed data, LBCC, needs none).
  */
-static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl, u32 effects,
+static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl,
 				 struct my_nvme_frozen *fz)
 {
-	struct nvme_command cmd;
-	struct nvme_id_ns *id;
-	unsigned long gone = 0;
+	bool rescan = fz->effects & (NVME_CMD_EFFECTS_NIC |
+				     NVME_CMD_EFFECTS_NCC);
 	unsigned int n;
+	int ret;
 
-	if (effects & NVME_CMD_EFFECTS_CSE_MASK) {
-		id = kzalloc(sizeof(*id), GFP_KERNEL);
-		for (n = 0; n < fz->nr; n++) {
-			struct my_nvme_ns *ns = fz->ns[n];
+	if (!(fz->effects & NVME_CMD_EFFECTS_CSE_MASK))
+		goto scan;
 
-			if (!id)
-				break;
-			my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS, ns->nsid);
-			if (my_nvme_submit_sync_cmd(ctrl, &cmd, id, sizeof(*id),
-						    NULL) ||
-			    my_nvme_revalidate_ns(ns, id)) {
-				/* I/O must not resume with a stale format. */
-				set_bit(MY_NVME_NS_DEAD, &ns->flags);
-				if (n < BITS_PER_LONG)
-					__set_bit(n, &gone);
-			}
+	for (n = 0; n < fz->nr; n++) {
+		struct my_nvme_ns *ns = fz->ns[n];
+
+		ret = my_nvme_identify_ns(ctrl, ns->nsid, fz->id);
+		if (!ret)
+			ret = my_nvme_revalidate_ns(ns, fz->id);
+		if (!ret)
+			continue;
+		if (ret == -ENODEV || (ret > 0 && (ret & NVME_STATUS_DNR))) {
+			/* Gone: its I/O fails from now on, the disk goes below. */
+			set_bit(MY_NVME_NS_DEAD, &ns->flags);
+			continue;
 		}
-		kfree(id);
-		for (n = 0; n < fz->nr; n++)
-			blk_mq_unfreeze_queue(fz->ns[n]->disk->queue);
-		mutex_unlock(&ctrl->scan_lock);
-		for (n = 0; n < fz->nr; n++) {
-			if (n < BITS_PER_LONG && test_bit(n, &gone))
-				my_nvme_remove_ns(fz->ns[n]);
-			my_nvme_put_ns(fz->ns[n]);
-		}
-		kfree(fz->ns);
+		set_bit(MY_NVME_NS_STALE, &ns->flags);
+		dev_warn(ctrl->dev, "%s: format not known after the command (%d), I/O waits for a rescan\n",
+			 ns->disk->disk_name, ret);
+		rescan = true;
 	}
-	if (effects & (NVME_CMD_EFFECTS_NIC | NVME_CMD_EFFECTS_NCC |
-		       NVME_CMD_EFFECTS_LBCC)) {
-		queue_work(system_wq, &ctrl->scan_work);
+	for (n = 0; n < fz->nr; n++)
+		blk_mq_unfreeze_queue(fz->ns[n]->disk->queue);
+	memalloc_noio_restore(fz->noio);
+	mutex_unlock(&ctrl->scan_lock);
+	for (n = 0; n < fz->nr; n++) {
+		if (test_bit(MY_NVME_NS_DEAD, &fz->ns[n]->flags))
+			my_nvme_remove_ns(fz->ns[n]);
+		my_nvme_put_ns(fz->ns[n]);
+	}
+	kfree(fz->ns);
+	kfree(fz->id);
+scan:
+	if (rescan) {
+		my_nvme_queue_scan(ctrl);
 		flush_work(&ctrl->scan_work);
 	}
+}
+
+static void my_nvme_user_cmd_done(struct my_nvme_ctrl *ctrl)
+{
+	if (atomic_dec_and_test(&ctrl->user_cmds))
+		wake_up_all(&ctrl->user_wq);
+}
+
+/*
+ * Removal waits for running user commands at most @timeout; false if
+ * some are still running then.
+ */
+bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout)
+{
+	/* The state change before the count read; pairs with my_nvme_user_cmd(). */
+	smp_mb();
+	return wait_event_timeout(ctrl->user_wq, !atomic_read(&ctrl->user_cmds),
+				  timeout);
+}
+
+/* True if part of the buffer cannot be read (to_dev) or written. */
+static bool my_nvme_user_buf_faults(void __user *ubuf, u32 len, bool to_dev)
+{
+	if (to_dev)
+		return fault_in_readable(ubuf, len) != 0;
+	return fault_in_safe_writeable(ubuf, len) != 0;
 }
 
 static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
@@ -267,7 +405,7 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	struct request *rq;
 	struct bio *bio;
 	blk_status_t sts;
-	u32 effects;
+	u64 need;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -275,6 +413,20 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	ret = my_nvme_passthru_check(ucmd, admin, ctrl->max_hw_sectors << 9);
 	if (ret)
 		return ret;
+	/* A disk's own I/O commands name its namespace, as nvme_user_cmd(). */
+	if (ns && !admin && ucmd->nsid != ns->nsid) {
+		dev_err_ratelimited(ctrl->dev, "%s: nsid %u in the command is not %s's (%u)\n",
+				    current->comm, ucmd->nsid,
+				    ns->disk->disk_name, ns->nsid);
+		return -EINVAL;
+	}
+	need = my_nvme_passthru_xfer_len(ucmd, admin, ns ? ns->lba_shift : 0);
+	if (need > ucmd->data_len) {
+		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x moves %llu bytes, its buffer has %u\n",
+				    current->comm, ucmd->opcode, need,
+				    ucmd->data_len);
+		return -EINVAL;
+	}
 
 	cmd.common.opcode = ucmd->opcode;
 	cmd.common.nsid = cpu_to_le32(ucmd->nsid);
@@ -287,10 +439,17 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	cmd.common.cdw14 = cpu_to_le32(ucmd->cdw14);
 	cmd.common.cdw15 = cpu_to_le32(ucmd->cdw15);
 
-	down_read(&ctrl->passthru_rwsem);
+	/*
+	 * Counted before the state check, which removal changes before it
+	 * waits (my_nvme_wait_user_cmds()): either removal sees this
+	 * command, or the command sees the removal.
+	 */
+	atomic_inc(&ctrl->user_cmds);
+	/* The count before the state read; pairs with my_nvme_wait_user_cmds(). */
+	smp_mb__after_atomic();
 	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE) {
 		ret = -ENODEV;
-		goto out_unlock;
+		goto out_done;
 	}
 	q = admin ? ctrl->admin_q : ns->disk->queue;
 
@@ -298,7 +457,7 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 				  REQ_OP_DRV_IN, 0);
 	if (IS_ERR(rq)) {
 		ret = PTR_ERR(rq);
-		goto out_unlock;
+		goto out_done;
 	}
 	/* Never retried behind the user's back: the status goes back. */
 	rq->cmd_flags |= REQ_FAILFAST_DRIVER;
@@ -311,6 +470,18 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 		rq->timeout = q->rq_timeout;
 
 	if (ucmd->data_len) {
+		/*
+		 * bio_map_user_iov() in 6.12 leaks its page array when it
+		 * cannot pin a buffer of more than UIO_FASTIOV pages (the
+		 * fix went to stable in 2026). Faulting the buffer in first
+		 * turns an unmapped or read-only buffer into -EFAULT here,
+		 * before the block layer allocates anything.
+		 */
+		if (my_nvme_user_buf_faults(ubuf, ucmd->data_len,
+					    nvme_is_write(&cmd))) {
+			ret = -EFAULT;
+			goto out_free;
+		}
 		ret = blk_rq_map_user(q, rq, NULL, ubuf, ucmd->data_len,
 				      GFP_KERNEL);
 		if (ret)
@@ -318,21 +489,31 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	}
 	bio = rq->bio;
 
-	effects = my_nvme_passthru_start(ctrl, admin, ucmd->opcode, &fz);
+	ret = my_nvme_passthru_start(ctrl, admin, ucmd->opcode, &fz);
+	if (ret)
+		goto out_unmap;
 	sts = blk_execute_rq(rq, false);
-	ret = iod->status ? iod->status : blk_status_to_errno(sts);
+	ret = my_nvme_rq_errno(rq, sts);
 	ucmd->result = le64_to_cpu(iod->result.u64);
+	/*
+	 * The request goes before the end's own commands: a disable waits
+	 * for every completed request to be freed. Copying back to the user
+	 * may fault and allocate, without I/O (memalloc_noio still holds);
+	 * a copy that fails is the caller's error.
+	 */
+	if (bio && blk_rq_unmap_user(bio) && ret >= 0)
+		ret = -EFAULT;
+	blk_mq_free_request(rq);
+	my_nvme_passthru_end(ctrl, &fz);
+	goto out_done;
+
+out_unmap:
 	if (bio)
 		blk_rq_unmap_user(bio);
-	blk_mq_free_request(rq);
-	up_read(&ctrl->passthru_rwsem);
-	my_nvme_passthru_end(ctrl, effects, &fz);
-	return ret;
-
 out_free:
 	blk_mq_free_request(rq);
-out_unlock:
-	up_read(&ctrl->passthru_rwsem);
+out_done:
+	my_nvme_user_cmd_done(ctrl);
 	return ret;
 }
 
@@ -401,14 +582,12 @@ static int my_nvme_ctrl_op(struct my_nvme_ctrl *ctrl, unsigned int cmd)
 		dev_warn(ctrl->dev, "resetting controller (ioctl)\n");
 		return my_nvme_reset_ctrl_sync(ctrl);
 	case NVME_IOCTL_SUBSYS_RESET:
+		if (!ctrl->cap_info.subsys_reset)
+			return -ENOTTY;
 		dev_warn(ctrl->dev, "NVM subsystem reset (ioctl)\n");
 		return my_nvme_subsys_reset(ctrl);
 	case NVME_IOCTL_RESCAN:
-		if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
-			return -EBUSY;
-		queue_work(system_wq, &ctrl->scan_work);
-		flush_work(&ctrl->scan_work);
-		return 0;
+		return my_nvme_rescan(ctrl);
 	}
 	return -ENOTTY;
 }

@@ -2,11 +2,18 @@
 /*
  * my_nvme cmb.c: the Controller Memory Buffer as a "hardware ramdisk",
  * /dev/my_nvme<N>cmb: reads and writes copy to and from device memory.
+ *
+ * A scratch disk: the CMB's contents are undefined after a Controller
+ * Reset, a Function Level Reset or CMBMSC.CMSE going from 0 to 1 (NVMe
+ * 2.1, 8.2.1), and nothing says they survive D3 or a power loss. Every
+ * reset of the controller is reported as a media change (a new diskseq,
+ * the page cache dropped); I/O is held while the controller is down.
  */
 
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/io-64-nonatomic-hi-lo.h>
 #include <kunit/visibility.h>
 
 #include "my_nvme.h"
@@ -40,6 +47,16 @@ static void my_nvme_cmb_submit_bio(struct bio *bio)
 	bool write = op_is_write(bio_op(bio));
 	struct bvec_iter iter;
 	struct bio_vec bv;
+
+	/*
+	 * The disk's queue is frozen whenever the controller goes down
+	 * (my_nvme_cmb_freeze()): a dead controller's BAR is never touched.
+	 */
+	if (unlikely(my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)) {
+		bio_io_error(bio);
+		return;
+	}
+	WARN_ON_ONCE(test_bit(MY_NVME_CTRL_CMB_FROZEN, &ctrl->flags));
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
@@ -80,6 +97,55 @@ static const struct block_device_operations my_nvme_cmb_ops = {
 	.owner		= THIS_MODULE,
 	.submit_bio	= my_nvme_cmb_submit_bio,
 };
+
+/*
+ * NVMe 1.4 and later (CAP.CMBS): CMBLOC and CMBSZ read as zero until
+ * CMBMSC.CRE is set, and the controller decodes CMB addresses only with
+ * CMSE and its base address (CBA) programmed, as nvme_map_cmb() does.
+ * CMBMSC survives a Controller Reset and an FLR but not a conventional
+ * reset (NVMe 2.1, 3.1.4.16): this runs at every enable. High dword
+ * first: the low one, with CMSE, is what makes CBA take effect.
+ */
+void my_nvme_cmb_enable(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->cap_info.cmb_supported || !ctrl->cmb_bus_addr)
+		return;
+	hi_lo_writeq(NVME_CMBMSC_CRE | NVME_CMBMSC_CMSE | ctrl->cmb_bus_addr,
+		     ctrl->bar + NVME_REG_CMBMSC);
+}
+
+/*
+ * Hold the CMB disk's I/O while the controller is down (reset, FLR,
+ * D3, error recovery), as the namespaces' I/O is held; the copies in
+ * flight finish first.
+ */
+void my_nvme_cmb_freeze(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->cmb_disk ||
+	    test_and_set_bit(MY_NVME_CTRL_CMB_FROZEN, &ctrl->flags))
+		return;
+	blk_freeze_queue_start_non_owner(ctrl->cmb_disk->queue);
+	blk_mq_freeze_queue_wait(ctrl->cmb_disk->queue);
+}
+
+/*
+ * The controller is back, or dead. Either way what the CMB held is gone
+ * by the specification: once I/O may flow again (a media change syncs
+ * the page cache of an unheld disk), report it as a new medium: a new
+ * diskseq, the page cache dropped, a holder's filesystem shut down.
+ */
+void my_nvme_cmb_unfreeze(struct my_nvme_ctrl *ctrl)
+{
+	if (!ctrl->cmb_disk ||
+	    !test_and_clear_bit(MY_NVME_CTRL_CMB_FROZEN, &ctrl->flags))
+		return;
+	blk_mq_unfreeze_queue_non_owner(ctrl->cmb_disk->queue);
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		return;
+	dev_info(ctrl->dev, "%s: controller reset, its contents are undefined now\n",
+		 ctrl->cmb_disk->disk_name);
+	disk_force_media_change(ctrl->cmb_disk);
+}
 
 /*
  * Map the CMB write-combined and register its disk. A controller without
@@ -137,6 +203,8 @@ void my_nvme_cmb_setup(struct my_nvme_ctrl *ctrl)
 		return;
 	}
 	ctrl->cmb_size = size;
+	ctrl->cmb_bus_addr = pci_bus_address(pdev, bir) + offset;
+	my_nvme_cmb_enable(ctrl);
 
 	disk = blk_alloc_disk(&lim, dev_to_node(ctrl->dev));
 	if (IS_ERR(disk)) {
@@ -165,6 +233,7 @@ void my_nvme_cmb_remove(struct my_nvme_ctrl *ctrl)
 {
 	if (!ctrl->cmb_disk)
 		return;
+	my_nvme_cmb_unfreeze(ctrl);
 	del_gendisk(ctrl->cmb_disk);
 	put_disk(ctrl->cmb_disk);
 	ctrl->cmb_disk = NULL;

@@ -17,7 +17,7 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 	struct my_nvme_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain stale polled sq_db sq_db_skipped cq_db cq_db_skipped cq_db_deferred\n");
+	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain stale dropped polled sq_db sq_db_skipped cq_db cq_db_skipped\n");
 	for (i = 0; i <= ctrl->nr_io_queues; i++) {
 		const struct my_nvme_sq_stats *sq = &ctrl->queues[i].sq_stats;
 		const struct my_nvme_queue_stats *st = &ctrl->queues[i].stats;
@@ -33,10 +33,10 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 			   READ_ONCE(st->errors), READ_ONCE(st->flushes),
 			   READ_ONCE(st->sgl), READ_ONCE(st->prp_list),
 			   READ_ONCE(st->prp_chain), READ_ONCE(st->stale),
-			   READ_ONCE(st->polled), READ_ONCE(sq->db_writes),
-			   READ_ONCE(sq->db_skipped), READ_ONCE(st->cq_db_writes),
-			   READ_ONCE(st->cq_db_skipped),
-			   READ_ONCE(st->cq_db_deferred));
+			   READ_ONCE(st->dropped), READ_ONCE(st->polled),
+			   READ_ONCE(sq->db_writes), READ_ONCE(sq->db_skipped),
+			   READ_ONCE(st->cq_db_writes),
+			   READ_ONCE(st->cq_db_skipped));
 	}
 	return 0;
 }
@@ -59,40 +59,13 @@ static int my_nvme_recovery_show(struct seq_file *m, void *unused)
 	seq_printf(m, "cancelled %d\n", atomic_read(&rs->cancelled));
 	seq_printf(m, "events %d\n", atomic_read(&rs->events));
 	seq_printf(m, "rescans %d\n", atomic_read(&rs->rescans));
+	seq_printf(m, "fw_activations %d\n", atomic_read(&rs->fw_activations));
+	seq_printf(m, "user_cmds %d\n", atomic_read(&ctrl->user_cmds));
 	seq_printf(m, "aers_outstanding %u\n",
 		   (unsigned int)hweight_long(READ_ONCE(ctrl->aen_busy)));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(my_nvme_recovery);
-
-/*
- * fault_inject/: the usual fault_attr files plus "status" (the NVMe
- * status put into a completing disk request) and "dont_retry" (add DNR);
- * fail_map/: make data mapping fail as if the DMA mapping had (busy,
- * retried by blk-mq; with "hard" 1 an I/O error, as for a request that
- * cannot be described; 2 alternates them);
- * fail_enable/: the controller never becomes ready (at a reset).
- */
-static void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
-{
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-	struct dentry *dir;
-
-	dir = fault_create_debugfs_attr("fault_inject", ctrl->debugfs,
-					&ctrl->fault_attr);
-	if (!IS_ERR(dir)) {
-		debugfs_create_x16("status", 0600, dir, &ctrl->fault_status);
-		debugfs_create_bool("dont_retry", 0600, dir,
-				    &ctrl->fault_dont_retry);
-	}
-	dir = fault_create_debugfs_attr("fail_map", ctrl->debugfs,
-					&ctrl->fault_map_attr);
-	if (!IS_ERR(dir))
-		debugfs_create_u8("hard", 0600, dir, &ctrl->fault_map_hard);
-	fault_create_debugfs_attr("fail_enable", ctrl->debugfs,
-				  &ctrl->fault_enable_attr);
-#endif
-}
 
 void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl)
 {
@@ -118,6 +91,8 @@ void __init my_nvme_debugfs_init(void)
 	my_nvme_debugfs_root = debugfs_create_dir(MY_NVME_NAME, NULL);
 	if (IS_ERR(my_nvme_debugfs_root))
 		my_nvme_debugfs_root = NULL;
+	else
+		my_nvme_fault_debugfs_defaults(my_nvme_debugfs_root);
 }
 
 void my_nvme_debugfs_exit(void)

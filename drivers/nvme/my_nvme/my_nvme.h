@@ -15,6 +15,7 @@
 #include <linux/device.h>
 #include <linux/dmapool.h>
 #include <linux/fault-inject.h>
+#include <linux/io.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
@@ -117,7 +118,6 @@ struct my_nvme_queue_stats {
 	u64	polled;		/* ... of them reaped by ->poll */
 	u64	cq_db_writes;	/* CQ head doorbells written (MMIO) */
 	u64	cq_db_skipped;	/* ... not needed (EventIdx) */
-	u64	cq_db_deferred;	/* ... not yet due (CQ slack, see queue.c) */
 	u64	interrupts;	/* handler calls that found work */
 	u64	spurious;	/* handler calls that found nothing */
 	u64	errors;		/* completions with a non-zero status */
@@ -126,6 +126,7 @@ struct my_nvme_queue_stats {
 	u64	prp_list;	/* data needing a PRP list page */
 	u64	prp_chain;	/* ... more than one, chained */
 	u64	stale;		/* completions for no (or an old) command */
+	u64	dropped;	/* ... thrown away by fault injection */
 };
 
 /* Controller-wide recovery counters (debugfs "recovery"). */
@@ -140,9 +141,36 @@ struct my_nvme_recovery_stats {
 	atomic_t	cancelled;	/* requests ended by the host */
 	atomic_t	events;		/* asynchronous events received */
 	atomic_t	rescans;	/* namespace scans */
+	atomic_t	fw_activations;	/* firmware activations waited out */
 };
 
 struct my_nvme_ctrl;
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/* The fault points of fault.c (debugfs). */
+struct my_nvme_faults {
+	struct fault_attr	status_attr;	/* fault_inject/: a status */
+	u16			status;
+	bool			dont_retry;
+	bool			status_admin;	/* ... for admin commands */
+	u32			status_opcode;	/* ... of this opcode, ~0 any */
+	struct fault_attr	map_attr;	/* fail_map/: mapping fails ... */
+	u8			map_hard;	/* ... 1 for good, 2 alternating */
+	unsigned int		map_count;
+	struct fault_attr	enable_attr;	/* never becomes ready */
+	struct fault_attr	shutdown_attr;	/* never shuts down */
+	struct fault_attr	cqe_attr;	/* completions never posted ... */
+	bool			cqe_admin;	/* ... on the admin queue */
+	bool			cqe_io;		/* ... on the I/O queues */
+	u32			cqe_opcode;	/* ... of this opcode, ~0 any */
+	u32			cqe_after;	/* from this admin opcode on */
+	bool			cqe_armed;	/* ... which was sent */
+	struct fault_attr	csts_attr;	/* CSTS reads changed: */
+	u32			csts_bits;	/* ORed in (~0: all ones) */
+	u32			csts_after;	/* from this admin opcode on */
+	bool			csts_armed;	/* ... which was sent */
+};
+#endif
 
 /*
  * One queue pair. Cache line aligned: in the queue array one CPU's
@@ -160,10 +188,12 @@ struct my_nvme_queue {
 	u16			last_sq_tail;
 	u16			qid;
 	s16			cq_vector;	/* -1 when no IRQ is requested */
-	u32			q_depth;	/* SQ entries */
+	u32			q_depth;	/* SQ and CQ entries */
 	unsigned long		flags;
 #define MY_NVME_Q_LIVE		0	/* created on the controller */
-#define MY_NVME_Q_POLLED	1	/* no interrupt: ->poll reaps it */
+#define MY_NVME_Q_POLLED	1	/* live, no interrupt: ->poll reaps it */
+#define MY_NVME_Q_DELETING	2	/* a Delete I/O SQ/CQ is outstanding */
+	struct completion	delete_done;	/* Delete I/O SQ/CQ answered */
 	struct my_nvme_sq_stats	sq_stats;
 	/* Completion side. */
 	spinlock_t		cq_poll_lock ____cacheline_aligned_in_smp;
@@ -173,9 +203,6 @@ struct my_nvme_queue {
 	__le32			*dbbuf_cq_ei;
 	u16			cq_head;
 	u8			cq_phase;
-	u32			cq_depth;	/* CQ entries, >= q_depth */
-	u32			cq_db_slack;	/* head updates that may wait */
-	u32			cq_unannounced;	/* consumed, head not written */
 	dma_addr_t		sq_dma_addr;
 	dma_addr_t		cq_dma_addr;
 	struct my_nvme_queue_stats stats;
@@ -190,6 +217,7 @@ struct my_nvme_ns {
 	unsigned long		flags;
 #define MY_NVME_NS_REMOVING	0
 #define MY_NVME_NS_DEAD		1	/* fail its I/O at once */
+#define MY_NVME_NS_STALE	2	/* format unknown: hold I/O until identified */
 };
 
 /* What the namespace scan found out about a namespace (pure, KUnit). */
@@ -206,7 +234,8 @@ struct my_nvme_ctrl {
 	struct device		ctrl_dev;	/* class device, /dev/my_nvme<N> */
 	struct cdev		cdev;
 	bool			ctrl_dev_added;
-	struct rw_semaphore	passthru_rwsem;	/* user commands vs teardown */
+	atomic_t		user_cmds;	/* passthrough commands running */
+	wait_queue_head_t	user_wq;	/* ... woken when one ends */
 	struct dentry		*debugfs;
 	void __iomem		*bar;
 	u32 __iomem		*dbs;
@@ -219,10 +248,13 @@ struct my_nvme_ctrl {
 
 	spinlock_t		state_lock;	/* state */
 	enum my_nvme_ctrl_state	state;
+	wait_queue_head_t	state_wq;	/* woken on every state change */
 	struct mutex		shutdown_lock;	/* enable, disable, queues */
 	struct work_struct	reset_work;
 	struct work_struct	scan_work;
 	struct work_struct	async_event_work;
+	struct work_struct	fw_act_work;
+	unsigned long		pp_since;	/* jiffies CSTS.PP was seen set, 0 */
 	struct mutex		scan_lock;	/* one scan at a time */
 	atomic_t		abort_limit;	/* Aborts still allowed (ACL) */
 
@@ -231,13 +263,20 @@ struct my_nvme_ctrl {
 	unsigned int		nr_io_queues;	/* I/O queues created ... */
 	unsigned int		nr_poll_queues;	/* ... the last ones polled */
 	unsigned int		nr_vecs;	/* IRQ vectors allocated */
-	u32			q_depth;	/* I/O queue depth */
+	unsigned int		mapped_poll;	/* what map_queues last used */
+	unsigned int		mapped_vecs;
+	u32			q_depth;	/* I/O queue depth, fixed at probe */
 
 	struct blk_mq_tag_set	admin_tagset;
 	struct request_queue	*admin_q;
 	struct blk_mq_tag_set	tagset;		/* .tags set while allocated */
 	struct dma_pool		*list_pool;	/* PRP/SGL lists, DSM ranges */
 	struct dma_pool		*small_pool;	/* ... of up to 256 bytes */
+	/* Where a user command's list leads past its entries (blk.c). */
+	__le64			*sink_list;	/* every entry: sink, last: itself */
+	void			*sink;		/* a page nothing else uses */
+	dma_addr_t		sink_list_dma;
+	dma_addr_t		sink_dma;
 
 	/* Doorbell Buffer Config: shadow doorbells and EventIdx. */
 	__le32			*dbbuf_dbs;
@@ -268,6 +307,7 @@ struct my_nvme_ctrl {
 #define MY_NVME_CTRL_STOPPED	0	/* I/O queues quiesced */
 #define MY_NVME_CTRL_ADMIN_STOPPED 1	/* admin queue quiesced */
 #define MY_NVME_CTRL_FROZEN	2	/* namespaces' queues frozen */
+#define MY_NVME_CTRL_CMB_FROZEN	3	/* ... and the CMB disk's */
 	u8			smart_crit_logged; /* warnings already logged */
 
 	/* From Identify Controller. */
@@ -286,24 +326,19 @@ struct my_nvme_ctrl {
 	u32			sgls;
 	u16			awupf;		/* 0's based, in LBAs */
 	u16			crdt[3];	/* retry delays, 100 ms units */
+	u16			mtfa;		/* firmware activation, 100 ms units */
 	u32			oaes;
 	struct nvme_effects_log	*effects;	/* NULL: log not supported */
 
 	/* Controller Memory Buffer ramdisk, when there is a CMB. */
 	void __iomem		*cmb;
 	u64			cmb_size;
+	u64			cmb_bus_addr;	/* CMBMSC.CBA */
 	struct gendisk		*cmb_disk;
 
 	struct my_nvme_recovery_stats rstats;
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
-	/* debugfs fault_inject/: replace a completion status. */
-	struct fault_attr	fault_attr;
-	u16			fault_status;
-	bool			fault_dont_retry;
-	struct fault_attr	fault_map_attr;	/* data mapping fails ... */
-	u8			fault_map_hard;	/* ... 1 for good, 2 alternating */
-	unsigned int		fault_map_count;
-	struct fault_attr	fault_enable_attr; /* never becomes ready */
+	struct my_nvme_faults	faults;
 #endif
 };
 
@@ -353,6 +388,23 @@ static inline u16 my_nvme_cid(struct request *rq)
 		rq->tag;
 }
 
+/* What the timeout handler does with a request (my_nvme_timeout_action()). */
+enum my_nvme_timeout_action {
+	MY_NVME_TIMEOUT_REARM,	/* run the timer again: someone else ends it */
+	MY_NVME_TIMEOUT_ABORT,	/* send an Abort, run the timer again */
+	MY_NVME_TIMEOUT_RESET,	/* disable the controller, then reset it */
+	MY_NVME_TIMEOUT_FATAL,	/* the same, without reaping the CQ first */
+	MY_NVME_TIMEOUT_DISABLE, /* disable for good: the setup or removal fails */
+};
+
+/* An entry of the Active Namespace ID list (my_nvme_scan_entry()). */
+enum my_nvme_scan_step {
+	MY_NVME_SCAN_END,	/* 0: the list ends */
+	MY_NVME_SCAN_NS,	/* scan it; namespaces skipped before it go */
+	MY_NVME_SCAN_SKIP,	/* above NN: not a namespace, removes nothing */
+	MY_NVME_SCAN_STOP,	/* not ascending: trust nothing from here on */
+};
+
 /* pci.c */
 const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
 bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
@@ -368,7 +420,16 @@ int my_nvme_reset_ctrl_sync(struct my_nvme_ctrl *ctrl);
 int my_nvme_try_sched_reset(struct my_nvme_ctrl *ctrl);
 int my_nvme_subsys_reset(struct my_nvme_ctrl *ctrl);
 void my_nvme_dbbuf_free(struct my_nvme_ctrl *ctrl);
-bool my_nvme_should_reset(u32 csts);
+bool my_nvme_should_reset(enum my_nvme_ctrl_state state, u32 csts);
+enum my_nvme_timeout_action
+my_nvme_timeout_action(enum my_nvme_ctrl_state state, u32 csts, bool admin,
+		       bool aborted, bool fw_act_expired);
+enum my_nvme_timeout_action
+my_nvme_timeout_fallback(enum my_nvme_ctrl_state state);
+bool my_nvme_fw_act_expired(struct my_nvme_ctrl *ctrl, u32 csts);
+void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl);
+void my_nvme_queue_aen(struct my_nvme_ctrl *ctrl);
+void my_nvme_queue_fw_act(struct my_nvme_ctrl *ctrl);
 extern unsigned int my_nvme_io_timeout;
 extern unsigned int my_nvme_admin_timeout;
 extern unsigned int my_nvme_max_retries;
@@ -381,11 +442,7 @@ bool my_nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old);
 void my_nvme_dbbuf_init(struct my_nvme_queue *q);
 int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
-u32 my_nvme_cq_depth(u32 sq_depth, u32 max_entries, bool defer);
-u32 my_nvme_cq_db_slack(u32 sq_depth, u32 cq_depth);
-bool my_nvme_cq_db_due(u32 unannounced, u32 slack);
-int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
-			u32 cq_depth);
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
 void my_nvme_init_queue(struct my_nvme_queue *q);
 void my_nvme_free_queue(struct my_nvme_queue *q);
 int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
@@ -415,21 +472,29 @@ unsigned int my_nvme_num_queues_granted(u32 result);
 u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb);
 u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
 			u8 opcode);
+u32 my_nvme_aen_config(u32 oaes);
 int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 			    struct nvme_command *cmd, void *buf,
 			    unsigned int len, u32 *result);
 int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
 int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
-int my_nvme_create_io_queue(struct my_nvme_queue *q);
+int my_nvme_create_io_queue(struct my_nvme_queue *q, s16 vector);
 int my_nvme_delete_io_queue(struct my_nvme_queue *q);
+int my_nvme_send_delete_queue(struct my_nvme_queue *q, u8 opcode);
+void my_nvme_update_firmware_rev(struct my_nvme_ctrl *ctrl);
 int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
 			 dma_addr_t eis);
 void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl);
 void my_nvme_complete_aer(struct my_nvme_queue *q,
 			  const struct nvme_completion *cqe);
+void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result);
 void my_nvme_async_event_work(struct work_struct *work);
+void my_nvme_fw_act_work(struct work_struct *work);
 void my_nvme_scan_work(struct work_struct *work);
 void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
+int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			struct nvme_id_ns *id);
+enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn);
 
 /* blk.c */
 void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
@@ -459,12 +524,16 @@ enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
 unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt);
 u16 my_nvme_cid_tag(u16 cid);
 bool my_nvme_cid_current(u16 cid, u8 genctr);
+int my_nvme_rq_errno(struct request *rq, blk_status_t sts);
 void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
 		       u8 lba_shift, struct queue_limits *lim);
 int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl);
+void my_nvme_remove_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl);
+int my_nvme_sink_init(struct my_nvme_ctrl *ctrl);
+void my_nvme_sink_free(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl);
 void my_nvme_complete_cqe(struct my_nvme_queue *q,
 			  const struct nvme_completion *cqe,
@@ -489,18 +558,20 @@ void my_nvme_quiesce_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl);
-void my_nvme_fault_init(struct my_nvme_ctrl *ctrl);
-bool my_nvme_fail_enable(struct my_nvme_ctrl *ctrl);
+bool my_nvme_layout_changed(struct my_nvme_ctrl *ctrl);
 unsigned int my_nvme_inflight(struct my_nvme_ctrl *ctrl);
 
 /* chardev.c */
 int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 			   u32 max_bytes);
+u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
+			      bool admin, u8 lba_shift);
 int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
 		     unsigned int cmd, unsigned long arg);
 void my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
 void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);
+bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout);
 int my_nvme_chardev_init(void);
 void my_nvme_chardev_exit(void);
 
@@ -508,7 +579,10 @@ void my_nvme_chardev_exit(void);
 u64 my_nvme_cmb_unit(u32 cmbsz);
 u64 my_nvme_cmb_size(u32 cmbsz);
 u64 my_nvme_cmb_offset(u32 cmbloc, u32 cmbsz);
+void my_nvme_cmb_enable(struct my_nvme_ctrl *ctrl);
 void my_nvme_cmb_setup(struct my_nvme_ctrl *ctrl);
+void my_nvme_cmb_freeze(struct my_nvme_ctrl *ctrl);
+void my_nvme_cmb_unfreeze(struct my_nvme_ctrl *ctrl);
 void my_nvme_cmb_remove(struct my_nvme_ctrl *ctrl);
 
 /* debugfs.c */
@@ -516,5 +590,92 @@ void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl);
 void my_nvme_debugfs_remove(struct my_nvme_ctrl *ctrl);
 void my_nvme_debugfs_init(void);
 void my_nvme_debugfs_exit(void);
+
+/*
+ * fault.c: fault points below the driver's logic (debugfs, only with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS). Each check is one load and a
+ * branch until its fault_attr is given a probability.
+ */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+void my_nvme_fault_init(struct my_nvme_ctrl *ctrl);
+void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl);
+void my_nvme_fault_debugfs_defaults(struct dentry *root);
+void __my_nvme_fault_status(struct my_nvme_ctrl *ctrl, struct request *rq,
+			    struct my_nvme_iod *iod);
+blk_status_t __my_nvme_fault_map(struct my_nvme_ctrl *ctrl);
+bool __my_nvme_fault_drop_cqe(struct my_nvme_queue *q, u8 opcode);
+u32 __my_nvme_fault_csts(struct my_nvme_ctrl *ctrl, u32 csts);
+void __my_nvme_fault_admin_sent(struct my_nvme_ctrl *ctrl, u8 opcode);
+bool my_nvme_fault_enable(struct my_nvme_ctrl *ctrl);
+bool my_nvme_fault_shutdown(struct my_nvme_ctrl *ctrl);
+#define my_nvme_fault_armed(attr)	unlikely(READ_ONCE((attr).probability))
+#else
+static inline void my_nvme_fault_init(struct my_nvme_ctrl *ctrl) { }
+static inline void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl) { }
+static inline void my_nvme_fault_debugfs_defaults(struct dentry *root) { }
+static inline bool my_nvme_fault_enable(struct my_nvme_ctrl *ctrl)
+{
+	return false;
+}
+
+static inline bool my_nvme_fault_shutdown(struct my_nvme_ctrl *ctrl)
+{
+	return false;
+}
+#endif
+
+/* A completing request gets the fault_inject/ status. */
+static inline void my_nvme_fault_status(struct my_nvme_ctrl *ctrl,
+					struct request *rq,
+					struct my_nvme_iod *iod)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(ctrl->faults.status_attr))
+		__my_nvme_fault_status(ctrl, rq, iod);
+#endif
+}
+
+/* Mapping a request's data fails (fail_map/). */
+static inline blk_status_t my_nvme_fault_map(struct my_nvme_ctrl *ctrl)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(ctrl->faults.map_attr))
+		return __my_nvme_fault_map(ctrl);
+#endif
+	return BLK_STS_OK;
+}
+
+/* The controller never posted this completion (fail_cqe/). */
+static inline bool my_nvme_fault_drop_cqe(struct my_nvme_queue *q, u8 opcode)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(q->ctrl->faults.cqe_attr))
+		return __my_nvme_fault_drop_cqe(q, opcode);
+#endif
+	return false;
+}
+
+/* An admin command goes out: fail_cqe/ and fail_csts/ may start now. */
+static inline void my_nvme_fault_admin_sent(struct my_nvme_ctrl *ctrl,
+					    u8 opcode)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(ctrl->faults.csts_attr) ||
+	    my_nvme_fault_armed(ctrl->faults.cqe_attr))
+		__my_nvme_fault_admin_sent(ctrl, opcode);
+#endif
+}
+
+/* CSTS, as the controller (or fail_csts/) reports it. */
+static inline u32 my_nvme_read_csts(struct my_nvme_ctrl *ctrl)
+{
+	u32 csts = readl(ctrl->bar + NVME_REG_CSTS);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(ctrl->faults.csts_attr))
+		csts = __my_nvme_fault_csts(ctrl, csts);
+#endif
+	return csts;
+}
 
 #endif /* _MY_NVME_H */

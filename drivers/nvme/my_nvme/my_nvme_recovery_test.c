@@ -31,7 +31,7 @@ struct state_case {
 static const struct state_case state_cases[] = {
 	{ MY_NVME_CTRL_NEW, 0 },
 	{ MY_NVME_CTRL_LIVE, S(CONNECTING) },
-	{ MY_NVME_CTRL_RESETTING, S(NEW) | S(LIVE) },
+	{ MY_NVME_CTRL_RESETTING, S(LIVE) },
 	{ MY_NVME_CTRL_CONNECTING, S(NEW) | S(RESETTING) },
 	{ MY_NVME_CTRL_DELETING, S(LIVE) | S(RESETTING) | S(CONNECTING) },
 	{ MY_NVME_CTRL_DEAD, S(DELETING) },
@@ -519,16 +519,34 @@ static void my_nvme_test_cmd_get_log(struct kunit *test)
 
 struct reset_case {
 	const char *desc;
+	enum my_nvme_ctrl_state state;
 	u32 csts;
 	bool exp;
 };
 
 static const struct reset_case reset_cases[] = {
-	{ "ready", NVME_CSTS_RDY, false },
-	{ "not ready", 0, false },
-	{ "fatal status", NVME_CSTS_RDY | NVME_CSTS_CFS, true },
-	{ "gone (all ones)", ~0U, true },
-	{ "shutdown complete", NVME_CSTS_RDY | NVME_CSTS_SHST_CMPLT, false },
+	{ "live, ready", MY_NVME_CTRL_LIVE, NVME_CSTS_RDY, false },
+	{ "live, not ready", MY_NVME_CTRL_LIVE, 0, false },
+	{ "live, fatal status", MY_NVME_CTRL_LIVE,
+	  NVME_CSTS_RDY | NVME_CSTS_CFS, true },
+	{ "live, gone (all ones)", MY_NVME_CTRL_LIVE, ~0U, true },
+	{ "live, subsystem reset occurred", MY_NVME_CTRL_LIVE,
+	  NVME_CSTS_NSSRO, true },
+	{ "live, shutdown complete", MY_NVME_CTRL_LIVE,
+	  NVME_CSTS_RDY | NVME_CSTS_SHST_CMPLT, false },
+	{ "live, processing paused", MY_NVME_CTRL_LIVE,
+	  NVME_CSTS_RDY | NVME_CSTS_PP, false },
+	/* The reset itself failed: it ends the request, no second reset. */
+	{ "resetting, fatal status", MY_NVME_CTRL_RESETTING,
+	  NVME_CSTS_RDY | NVME_CSTS_CFS, false },
+	{ "resetting, gone", MY_NVME_CTRL_RESETTING, ~0U, false },
+	{ "connecting, fatal status", MY_NVME_CTRL_CONNECTING,
+	  NVME_CSTS_RDY | NVME_CSTS_CFS, false },
+	{ "connecting, gone", MY_NVME_CTRL_CONNECTING, ~0U, false },
+	{ "connecting, subsystem reset occurred", MY_NVME_CTRL_CONNECTING,
+	  NVME_CSTS_NSSRO, false },
+	{ "deleting, fatal status", MY_NVME_CTRL_DELETING,
+	  NVME_CSTS_CFS, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(reset, reset_cases, desc);
@@ -537,7 +555,256 @@ static void my_nvme_test_should_reset(struct kunit *test)
 {
 	const struct reset_case *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, my_nvme_should_reset(c->csts), c->exp);
+	KUNIT_EXPECT_EQ(test, my_nvme_should_reset(c->state, c->csts), c->exp);
+}
+
+/*
+ * The timeout decision, one row per path of the ladder. A = admin
+ * queue, AB = an Abort was sent already, X = CSTS.PP outlasted MTFA.
+ */
+struct timeout_case {
+	const char *desc;
+	enum my_nvme_ctrl_state state;
+	u32 csts;
+	bool admin, aborted, expired;
+	enum my_nvme_timeout_action exp;
+};
+
+#define TO(d, st, cs, a, ab, x, e)					\
+	{ d, MY_NVME_CTRL_##st, cs, a, ab, x, MY_NVME_TIMEOUT_##e }
+#define RDY	NVME_CSTS_RDY
+#define CFS	(NVME_CSTS_RDY | NVME_CSTS_CFS)
+#define PP	(NVME_CSTS_RDY | NVME_CSTS_PP)
+
+static const struct timeout_case timeout_cases[] = {
+	TO("live I/O, first timeout: abort", LIVE, RDY, 0, 0, 0, ABORT),
+	TO("live I/O, aborted already: reset", LIVE, RDY, 0, 1, 0, RESET),
+	TO("live admin: reset", LIVE, RDY, 1, 0, 0, RESET),
+	TO("live admin, aborted flag ignored: reset", LIVE, RDY, 1, 1, 0,
+	   RESET),
+	TO("live I/O, fatal status: reset, no reap", LIVE, CFS, 0, 0, 0,
+	   FATAL),
+	TO("live admin, fatal status", LIVE, CFS, 1, 0, 0, FATAL),
+	TO("live, all ones", LIVE, ~0U, 0, 0, 0, FATAL),
+	TO("live, subsystem reset occurred", LIVE, NVME_CSTS_NSSRO, 0, 0, 0,
+	   FATAL),
+	TO("live I/O, firmware activation: wait", LIVE, PP, 0, 0, 0, REARM),
+	TO("live admin, firmware activation: wait", LIVE, PP, 1, 0, 0, REARM),
+	TO("live I/O aborted, firmware activation: wait", LIVE, PP, 0, 1, 0,
+	   REARM),
+	TO("live I/O, activation past MTFA: abort", LIVE, PP, 0, 0, 1, ABORT),
+	TO("live admin, activation past MTFA: reset", LIVE, PP, 1, 0, 1,
+	   RESET),
+	TO("live, paused and fatal: fatal wins", LIVE, PP | CFS, 0, 0, 0,
+	   FATAL),
+	TO("live, not ready (disabled under us)", LIVE, 0, 0, 0, 0, ABORT),
+	TO("resetting I/O: the reset ends it", RESETTING, RDY, 0, 0, 0, REARM),
+	TO("resetting admin", RESETTING, RDY, 1, 0, 0, REARM),
+	TO("resetting, fatal status: no second reset", RESETTING, CFS, 0, 0,
+	   0, REARM),
+	TO("resetting, all ones", RESETTING, ~0U, 1, 0, 0, REARM),
+	TO("connecting admin: give up", CONNECTING, RDY, 1, 0, 0, DISABLE),
+	TO("connecting I/O: give up", CONNECTING, RDY, 0, 0, 0, DISABLE),
+	TO("connecting, fatal status: give up", CONNECTING, CFS, 1, 0, 0,
+	   DISABLE),
+	TO("connecting, all ones", CONNECTING, ~0U, 0, 1, 0, DISABLE),
+	TO("connecting, paused", CONNECTING, PP, 0, 0, 0, DISABLE),
+	TO("deleting I/O", DELETING, RDY, 0, 0, 0, DISABLE),
+	TO("deleting admin (a Delete SQ)", DELETING, RDY, 1, 0, 0, DISABLE),
+	TO("deleting, fatal status", DELETING, CFS, 0, 0, 0, DISABLE),
+	TO("dead", DEAD, ~0U, 0, 0, 0, DISABLE),
+	TO("new", NEW, RDY, 1, 0, 0, DISABLE),
+};
+
+#undef TO
+#undef RDY
+#undef CFS
+#undef PP
+
+KUNIT_ARRAY_PARAM_DESC(timeout, timeout_cases, desc);
+
+static void my_nvme_test_timeout_action(struct kunit *test)
+{
+	const struct timeout_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_action(c->state, c->csts,
+						     c->admin, c->aborted,
+						     c->expired), c->exp);
+}
+
+/*
+ * Every combination of the inputs: only a live controller is aborted or
+ * reset, a reset in progress always ends the request itself, and every
+ * other state gives up on the controller, whatever CSTS says. No
+ * combination leaves the request to nobody.
+ */
+static void my_nvme_test_timeout_all(struct kunit *test)
+{
+	static const u32 csts[] = {
+		0, NVME_CSTS_RDY, NVME_CSTS_RDY | NVME_CSTS_CFS, ~0U,
+		NVME_CSTS_NSSRO, NVME_CSTS_RDY | NVME_CSTS_PP,
+		NVME_CSTS_RDY | NVME_CSTS_SHST_CMPLT,
+	};
+	enum my_nvme_ctrl_state state;
+	enum my_nvme_timeout_action act;
+	unsigned int i, bits;
+
+	for (state = 0; state < MY_NVME_CTRL_NR_STATES; state++) {
+		for (i = 0; i < ARRAY_SIZE(csts); i++) {
+			for (bits = 0; bits < 8; bits++) {
+				act = my_nvme_timeout_action(state, csts[i],
+							     bits & 1, bits & 2,
+							     bits & 4);
+				if (state == MY_NVME_CTRL_LIVE)
+					KUNIT_EXPECT_NE_MSG(test, act,
+							    MY_NVME_TIMEOUT_DISABLE,
+							    "live, csts %#x, %u",
+							    csts[i], bits);
+				else if (state == MY_NVME_CTRL_RESETTING)
+					KUNIT_EXPECT_EQ_MSG(test, act,
+							    MY_NVME_TIMEOUT_REARM,
+							    "resetting, csts %#x, %u",
+							    csts[i], bits);
+				else
+					KUNIT_EXPECT_EQ_MSG(test, act,
+							    MY_NVME_TIMEOUT_DISABLE,
+							    "%s, csts %#x, %u",
+							    my_nvme_state_name(state),
+							    csts[i], bits);
+				/* An admin command is never aborted. */
+				if (bits & 1)
+					KUNIT_EXPECT_NE(test, act,
+							MY_NVME_TIMEOUT_ABORT);
+			}
+		}
+	}
+}
+
+/* Lost the race for RESETTING: who ends the request now? */
+static void my_nvme_test_timeout_fallback(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_fallback(MY_NVME_CTRL_LIVE),
+			MY_NVME_TIMEOUT_REARM);
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_fallback(MY_NVME_CTRL_RESETTING),
+			MY_NVME_TIMEOUT_REARM);
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_fallback(MY_NVME_CTRL_CONNECTING),
+			MY_NVME_TIMEOUT_DISABLE);
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_fallback(MY_NVME_CTRL_DELETING),
+			MY_NVME_TIMEOUT_DISABLE);
+	KUNIT_EXPECT_EQ(test, my_nvme_timeout_fallback(MY_NVME_CTRL_DEAD),
+			MY_NVME_TIMEOUT_DISABLE);
+}
+
+/* The Active Namespace ID list, one entry at a time. */
+struct scan_case {
+	const char *desc;
+	u32 nsid, last, nn;
+	enum my_nvme_scan_step exp;
+};
+
+static const struct scan_case scan_cases[] = {
+	{ "end of the list", 0, 7, 256, MY_NVME_SCAN_END },
+	{ "first entry", 1, 0, 256, MY_NVME_SCAN_NS },
+	{ "ascending", 9, 3, 256, MY_NVME_SCAN_NS },
+	{ "NN itself", 256, 3, 256, MY_NVME_SCAN_NS },
+	{ "above NN: skipped", 257, 3, 256, MY_NVME_SCAN_SKIP },
+	{ "far above NN", 0xfffffffe, 3, 256, MY_NVME_SCAN_SKIP },
+	{ "broadcast id", 0xffffffff, 3, 256, MY_NVME_SCAN_SKIP },
+	{ "repeated", 3, 3, 256, MY_NVME_SCAN_STOP },
+	{ "backwards", 2, 3, 256, MY_NVME_SCAN_STOP },
+	/* After an ID above NN, a valid one can only go backwards. */
+	{ "valid after one above NN", 4, 300, 256, MY_NVME_SCAN_STOP },
+	{ "NN 0: nothing valid", 1, 0, 0, MY_NVME_SCAN_SKIP },
+};
+
+KUNIT_ARRAY_PARAM_DESC(scan, scan_cases, desc);
+
+static void my_nvme_test_scan_entry(struct kunit *test)
+{
+	const struct scan_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_scan_entry(c->nsid, c->last, c->nn),
+			c->exp);
+}
+
+/*
+ * A whole list, as the scan walks it: which namespaces are scanned and
+ * which existing ones (1..8 here) lose their disks. An entry above NN in
+ * the middle of the list must not cost the disks of later namespaces.
+ */
+static void scan_walk(const u32 *list, u32 nn, unsigned long *scanned,
+		      unsigned long *removed)
+{
+	u32 prev = 0, last = 0, id;
+	unsigned int i;
+
+	*scanned = 0;
+	*removed = 0;
+	for (i = 0;; i++) {
+		switch (my_nvme_scan_entry(list[i], last, nn)) {
+		case MY_NVME_SCAN_END:
+			for (id = prev + 1; id <= 8; id++)
+				*removed |= BIT(id);
+			return;
+		case MY_NVME_SCAN_STOP:
+			return;
+		case MY_NVME_SCAN_SKIP:
+			break;
+		case MY_NVME_SCAN_NS:
+			*scanned |= BIT(list[i]);
+			for (id = prev + 1; id < list[i]; id++)
+				*removed |= BIT(id);
+			prev = list[i];
+			break;
+		}
+		last = list[i];
+	}
+}
+
+static void my_nvme_test_scan_walk(struct kunit *test)
+{
+	static const u32 all[] = { 1, 2, 3, 4, 5, 6, 7, 8, 0 };
+	static const u32 gaps[] = { 2, 5, 0 };
+	static const u32 bogus[] = { 1, 300, 2, 3, 0 };
+	static const u32 bogus_end[] = { 1, 2, 3, 4, 5, 6, 7, 8, 300, 0 };
+	static const u32 backwards[] = { 1, 4, 3, 0 };
+	unsigned long scanned, removed;
+
+	scan_walk(all, 256, &scanned, &removed);
+	KUNIT_EXPECT_EQ(test, scanned, GENMASK(8, 1));
+	KUNIT_EXPECT_EQ(test, removed, 0UL);
+
+	scan_walk(gaps, 256, &scanned, &removed);
+	KUNIT_EXPECT_EQ(test, scanned, BIT(2) | BIT(5));
+	KUNIT_EXPECT_EQ(test, removed, BIT(1) | BIT(3) | BIT(4) | GENMASK(8, 6));
+
+	/* 300 is no namespace; 2 after it cannot be trusted: keep 2..8. */
+	scan_walk(bogus, 256, &scanned, &removed);
+	KUNIT_EXPECT_EQ(test, scanned, BIT(1));
+	KUNIT_EXPECT_EQ(test, removed, 0UL);
+
+	scan_walk(bogus_end, 256, &scanned, &removed);
+	KUNIT_EXPECT_EQ(test, scanned, GENMASK(8, 1));
+	KUNIT_EXPECT_EQ(test, removed, 0UL);
+
+	scan_walk(backwards, 256, &scanned, &removed);
+	KUNIT_EXPECT_EQ(test, scanned, BIT(1) | BIT(4));
+	KUNIT_EXPECT_EQ(test, removed, BIT(2) | BIT(3));
+}
+
+/* Asynchronous Event Configuration: the notices OAES offers and we use. */
+static void my_nvme_test_aen_config(struct kunit *test)
+{
+	u32 smart = 0x1f;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_aen_config(0), smart);
+	KUNIT_EXPECT_EQ(test, my_nvme_aen_config(NVME_AEN_CFG_NS_ATTR),
+			smart | NVME_AEN_CFG_NS_ATTR);
+	KUNIT_EXPECT_EQ(test, my_nvme_aen_config(NVME_AEN_CFG_FW_ACT),
+			smart | NVME_AEN_CFG_FW_ACT);
+	/* ANA and discovery changes are not ours to ask for. */
+	KUNIT_EXPECT_EQ(test, my_nvme_aen_config(~0U),
+			smart | NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_FW_ACT);
 }
 
 /* CAP.NSSRS (bit 36): NVM subsystem reset supported. */
@@ -737,6 +1004,12 @@ static struct kunit_case my_nvme_recovery_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_cid, cid_gen_params),
 	KUNIT_CASE(my_nvme_test_cid_depth),
 	KUNIT_CASE_PARAM(my_nvme_test_should_reset, reset_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_timeout_action, timeout_gen_params),
+	KUNIT_CASE(my_nvme_test_timeout_all),
+	KUNIT_CASE(my_nvme_test_timeout_fallback),
+	KUNIT_CASE(my_nvme_test_aen_config),
+	KUNIT_CASE_PARAM(my_nvme_test_scan_entry, scan_gen_params),
+	KUNIT_CASE(my_nvme_test_scan_walk),
 	KUNIT_CASE(my_nvme_test_cap_nssrs),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_abort, abort_gen_params),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_get_log, log_gen_params),

@@ -296,105 +296,6 @@ static void my_nvme_test_cqe_pending(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, my_nvme_cqe_pending(&cqe, 1));
 }
 
-/* I/O CQs twice as deep as the SQ where CAP.MQES allows (queue.c). */
-static void my_nvme_test_cq_depth(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 2048, true), 2048);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 65536, true), 2048);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(4096, 65536, true), 8192);
-	/* MQES in between: as deep as allowed. */
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 1500, true), 1500);
-	/* The SQ already uses all of MQES: no slack. */
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 1024, true), 1024);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(2, 2, true), 2);
-	/* Off (defer_cq_db=N, or no MSI-X): CQ and SQ alike. */
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_depth(1024, 2048, false), 1024);
-
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 2048), 1024);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 1500), 476);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(1024, 1024), 0);
-	KUNIT_EXPECT_EQ(test, my_nvme_cq_db_slack(32, 32), 0);
-
-	/* Without slack every reaped batch writes the head. */
-	KUNIT_EXPECT_TRUE(test, my_nvme_cq_db_due(1, 0));
-	KUNIT_EXPECT_FALSE(test, my_nvme_cq_db_due(1024, 1024));
-	KUNIT_EXPECT_TRUE(test, my_nvme_cq_db_due(1025, 1024));
-}
-
-/*
- * A model of one queue pair: the host keeps at most sq_depth - 1
- * commands in flight (the tag set), the controller posts a completion
- * only into a free CQ slot as far as the last head doorbell tells it,
- * and the host reaps in batches, writing the head when
- * my_nvme_cq_db_due() says so. Returns how often the controller found
- * the CQ full with a completion to post. @worst: the host reaps one
- * entry at a time and refills its tags at once, the controller
- * completes at once; otherwise a pseudo-random mix of the three.
- */
-static unsigned int cq_defer_model(u32 sq_depth, u32 cq_depth, u32 slack,
-				   unsigned int steps, bool worst)
-{
-	u32 tags = sq_depth - 1, queued = 0, posted = 0, unannounced = 0;
-	unsigned int full = 0, i;
-	u32 seed = 1, step;
-
-	for (i = 0; i < steps; i++) {
-		seed = seed * 1103515245 + 12345;
-		step = worst ? i % 3 : (seed >> 16) % 3;
-		switch (step) {
-		case 0:		/* the host fills every free tag */
-			queued = tags - posted;
-			break;
-		case 1:		/* the controller completes all it holds */
-			while (queued) {
-				if (posted + unannounced >= cq_depth - 1) {
-					full++;
-					break;
-				}
-				queued--;
-				posted++;
-			}
-			break;
-		default: {	/* an interrupt reaps a batch */
-			u32 batch = min(posted, worst ? 1 : 1 + (seed >> 8) % 8);
-
-			posted -= batch;
-			unannounced += batch;
-			if (batch && my_nvme_cq_db_due(unannounced, slack))
-				unannounced = 0;
-			break;
-		}
-		}
-	}
-	return full;
-}
-
-static void my_nvme_test_cq_defer_model(struct kunit *test)
-{
-	static const u32 depths[][2] = {
-		{ 1024, 2048 }, { 1024, 1500 }, { 8, 16 }, { 2, 4 }, { 16, 16 },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(depths); i++) {
-		u32 sq = depths[i][0], cq = depths[i][1];
-		u32 slack = my_nvme_cq_db_slack(sq, cq);
-
-		KUNIT_EXPECT_EQ_MSG(test,
-				    cq_defer_model(sq, cq, slack, 100000, false),
-				    0, "sq %u cq %u slack %u", sq, cq, slack);
-		KUNIT_EXPECT_EQ_MSG(test,
-				    cq_defer_model(sq, cq, slack, 3 * 4 * cq, true),
-				    0, "sq %u cq %u slack %u, worst case", sq,
-				    cq, slack);
-		/* The bound is tight: one entry more and the CQ fills up. */
-		KUNIT_EXPECT_GT_MSG(test,
-				    cq_defer_model(sq, cq, slack + 1, 3 * 4 * cq,
-						   true),
-				    0, "sq %u cq %u slack %u + 1", sq, cq, slack);
-	}
-}
-
 #define TEST_CQ_DEPTH	4
 
 static void cq_post(struct nvme_completion *cq, u16 slot, u8 phase, u16 cid)
@@ -1860,6 +1761,8 @@ static const struct passthru_case passthru_cases[] = {
 		 .cdw11 = NVME_QUEUE_PHYS_CONTIG),
 	PT_ADMIN("admin Doorbell Buffer Config", -EPERM,
 		 .opcode = nvme_admin_dbbuf),
+	PT_ADMIN("admin Asynchronous Event Request", -EPERM,
+		 .opcode = nvme_admin_async_event),
 };
 
 KUNIT_ARRAY_PARAM_DESC(passthru, passthru_cases, desc);
@@ -1885,15 +1788,17 @@ static void my_nvme_test_passthru_check(struct kunit *test)
 }
 
 /*
- * The queue management opcodes are refused on the admin queue only: on an
- * I/O queue 0x00, 0x01, 0x04 and 0x05 are Flush, Write, Write Uncorrectable
- * and Compare, and none of the five values is refused there.
+ * The queue management and event opcodes are refused on the admin queue
+ * only: on an I/O queue 0x00, 0x01, 0x04, 0x05 and 0x0c are Flush, Write,
+ * Write Uncorrectable, Compare and Verify, and none of the six values is
+ * refused there.
  */
 static void my_nvme_test_passthru_queue_opcodes(struct kunit *test)
 {
 	static const u8 opcodes[] = {
 		nvme_admin_delete_sq, nvme_admin_create_sq,
 		nvme_admin_delete_cq, nvme_admin_create_cq, nvme_admin_dbbuf,
+		nvme_admin_async_event,
 	};
 	unsigned int i;
 
@@ -1928,6 +1833,7 @@ static void my_nvme_test_passthru_direction(struct kunit *test)
 	static const u8 refused[] = {
 		nvme_admin_delete_sq, nvme_admin_create_sq,
 		nvme_admin_delete_cq, nvme_admin_create_cq, nvme_admin_dbbuf,
+		nvme_admin_async_event,
 	};
 	unsigned int op, i;
 
@@ -1953,6 +1859,76 @@ static void my_nvme_test_passthru_direction(struct kunit *test)
 	}
 }
 
+/* How many bytes a user command moves, where the command says so. */
+struct xfer_case {
+	const char *desc;
+	bool admin;
+	u8 opcode;
+	u32 cdw10, cdw11, cdw12;
+	u8 lba_shift;
+	u64 exp;
+};
+
+static const struct xfer_case xfer_cases[] = {
+	{ "Identify", true, nvme_admin_identify, 1, 0, 0, 0, 4096 },
+	{ "Identify, any CNS", true, nvme_admin_identify, 0x12, 0, 0, 0, 4096 },
+	{ "Get Log Page, 512 bytes", true, nvme_admin_get_log_page,
+	  (127 << 16) | 2, 0, 0, 0, 512 },
+	{ "Get Log Page, NUMDU", true, nvme_admin_get_log_page,
+	  (0xffff << 16) | 7, 1, 0, 0, 0x20000ULL * 4 },
+	{ "Get Log Page, the largest", true, nvme_admin_get_log_page,
+	  0xffff0000, 0xffff, 0, 0, 0x100000000ULL * 4 },
+	{ "Directive Receive", true, nvme_admin_directive_recv, 1023, 0, 0,
+	  0, 4096 },
+	{ "Firmware Image Download", true, nvme_admin_download_fw, 255, 0, 0,
+	  0, 1024 },
+	{ "Security Receive", true, nvme_admin_security_recv, 0, 3000, 0, 0,
+	  3000 },
+	{ "Get LBA Status", true, nvme_admin_get_lba_status, 0, 0, 15, 0, 64 },
+	{ "Get Features: the controller knows", true,
+	  nvme_admin_get_features, 0x0e, 0, 0, 0, 0 },
+	{ "vendor admin command", true, 0xc1, 5, 5, 5, 0, 0 },
+	{ "Read, 8 blocks of 512", false, nvme_cmd_read, 0, 0, 7, 9, 4096 },
+	{ "Read, 1 block of 4096", false, nvme_cmd_read, 0, 0, 0, 12, 4096 },
+	{ "Read, NLB 65535", false, nvme_cmd_read, 0, 0, 0xffff, 9,
+	  0x10000ULL * 512 },
+	{ "Read, upper cdw12 bits are not NLB", false, nvme_cmd_read, 0, 0,
+	  0xffff0003, 9, 2048 },
+	{ "Write", false, nvme_cmd_write, 0, 0, 1, 12, 8192 },
+	{ "Compare", false, nvme_cmd_compare, 0, 0, 3, 9, 2048 },
+	{ "Read without a format", false, nvme_cmd_read, 0, 0, 7, 0, 0 },
+	{ "Dataset Management, 3 ranges", false, nvme_cmd_dsm, 2, 4, 0, 9, 48 },
+	{ "Reservation Report", false, nvme_cmd_resv_report, 127, 0, 0, 9,
+	  512 },
+	{ "Reservation Register", false, nvme_cmd_resv_register, 0, 0, 0, 9,
+	  16 },
+	{ "Reservation Release", false, nvme_cmd_resv_release, 0, 0, 0, 9, 8 },
+	{ "Zone Management Receive", false, nvme_cmd_zone_mgmt_recv, 0, 0, 63,
+	  9, 256 },
+	{ "Flush: no data", false, nvme_cmd_flush, 0, 0, 7, 9, 0 },
+	{ "Verify: no data", false, nvme_cmd_verify, 0, 0, 7, 9, 0 },
+	{ "vendor I/O command", false, 0x83, 0, 0, 7, 9, 0 },
+	/* Opcode 02h is Get Log Page on the admin queue, Read on an I/O one. */
+	{ "02h on the I/O queue is a Read", false, 0x02, (127 << 16) | 2, 0,
+	  1, 9, 1024 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(xfer, xfer_cases, desc);
+
+static void my_nvme_test_passthru_xfer_len(struct kunit *test)
+{
+	const struct xfer_case *c = test->param_value;
+	struct nvme_passthru_cmd64 cmd = {
+		.opcode = c->opcode,
+		.cdw10 = c->cdw10,
+		.cdw11 = c->cdw11,
+		.cdw12 = c->cdw12,
+	};
+
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_xfer_len(&cmd, c->admin,
+							c->lba_shift), c->exp);
+}
+
 /* ---------------------------------------------------------------------- */
 
 static struct kunit_case my_nvme_queue_cases[] = {
@@ -1963,8 +1939,6 @@ static struct kunit_case my_nvme_queue_cases[] = {
 	KUNIT_CASE(my_nvme_test_cq_advance_max_depth),
 	KUNIT_CASE(my_nvme_test_cqe_pending),
 	KUNIT_CASE(my_nvme_test_cq_reap_walk),
-	KUNIT_CASE(my_nvme_test_cq_depth),
-	KUNIT_CASE(my_nvme_test_cq_defer_model),
 	{}
 };
 
@@ -2036,6 +2010,7 @@ static struct kunit_case my_nvme_passthru_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_passthru_check, passthru_gen_params),
 	KUNIT_CASE(my_nvme_test_passthru_queue_opcodes),
 	KUNIT_CASE(my_nvme_test_passthru_direction),
+	KUNIT_CASE_PARAM(my_nvme_test_passthru_xfer_len, xfer_gen_params),
 	{}
 };
 

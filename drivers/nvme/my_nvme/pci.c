@@ -34,11 +34,6 @@ module_param(poll_queues, uint, 0644);
 MODULE_PARM_DESC(poll_queues,
 		 "I/O queues without interrupts, completed by polling (io_uring IOPOLL, RWF_HIPRI); read at each reset (default 0)");
 
-static bool defer_cq_db = true;
-module_param(defer_cq_db, bool, 0644);
-MODULE_PARM_DESC(defer_cq_db,
-		 "With MSI-X, make I/O CQs deeper than their SQs and write the CQ head doorbell only when that slack is used up; read at each reset (default Y)");
-
 static bool use_dbbuf = true;
 module_param(use_dbbuf, bool, 0644);
 MODULE_PARM_DESC(use_dbbuf,
@@ -50,7 +45,29 @@ MODULE_PARM_DESC(max_retries,
 		 "How often a failed command that may be retried is sent again (default 5)");
 
 static DEFINE_IDA(my_nvme_ida);
+/*
+ * Both may run in memory reclaim (a reset brings back the disk that
+ * writeback waits for): WQ_MEM_RECLAIM, as nvme_wq and nvme_reset_wq.
+ * The reset work flushes the scan and event works, so those must not
+ * run on system_wq.
+ */
 static struct workqueue_struct *my_nvme_reset_wq;
+static struct workqueue_struct *my_nvme_wq;
+
+void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(my_nvme_wq, &ctrl->scan_work);
+}
+
+void my_nvme_queue_aen(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(my_nvme_wq, &ctrl->async_event_work);
+}
+
+void my_nvme_queue_fw_act(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(my_nvme_wq, &ctrl->fw_act_work);
+}
 
 static const char * const my_nvme_state_names[] = {
 	[MY_NVME_CTRL_NEW]		= "new",
@@ -115,7 +132,7 @@ bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
 	case MY_NVME_CTRL_LIVE:
 		return old == MY_NVME_CTRL_CONNECTING;
 	case MY_NVME_CTRL_RESETTING:
-		return old == MY_NVME_CTRL_NEW || old == MY_NVME_CTRL_LIVE;
+		return old == MY_NVME_CTRL_LIVE;
 	case MY_NVME_CTRL_CONNECTING:
 		return old == MY_NVME_CTRL_NEW || old == MY_NVME_CTRL_RESETTING;
 	case MY_NVME_CTRL_DELETING:
@@ -144,9 +161,11 @@ bool my_nvme_change_state(struct my_nvme_ctrl *ctrl,
 		WRITE_ONCE(ctrl->state, new);
 	spin_unlock_irqrestore(&ctrl->state_lock, flags);
 
-	if (ok)
+	if (ok) {
 		dev_dbg(ctrl->dev, "state %s -> %s\n", my_nvme_state_name(old),
 			my_nvme_state_name(new));
+		wake_up_all(&ctrl->state_wq);
+	}
 	return ok;
 }
 
@@ -167,11 +186,11 @@ static int my_nvme_wait_csts(struct my_nvme_ctrl *ctrl, u32 mask, u32 val,
 	u32 csts;
 	int ret;
 
-	ret = readl_poll_timeout(ctrl->bar + NVME_REG_CSTS, csts,
-				 csts == ~0U ||
-				 (fatal_cfs && (csts & NVME_CSTS_CFS)) ||
-				 (csts & mask) == val,
-				 1000, (u64)timeout_ms * USEC_PER_MSEC);
+	ret = read_poll_timeout(my_nvme_read_csts, csts,
+				csts == ~0U ||
+				(fatal_cfs && (csts & NVME_CSTS_CFS)) ||
+				(csts & mask) == val,
+				1000, (u64)timeout_ms * USEC_PER_MSEC, false, ctrl);
 	if (csts == ~0U) {
 		dev_err(ctrl->dev, "%s: controller not responding (CSTS reads all ones)\n",
 			what);
@@ -210,7 +229,13 @@ static int my_nvme_disable_ctrl(struct my_nvme_ctrl *ctrl, bool shutdown)
 	} else {
 		ctrl->ctrl_config &= ~(NVME_CC_SHN_MASK | NVME_CC_ENABLE);
 	}
-	writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
+	/*
+	 * Fault injection (debugfs fail_shutdown): a controller that never
+	 * completes a shutdown. The notification is not written, so
+	 * CSTS.SHST never reports it done and the wait runs out.
+	 */
+	if (!shutdown || !my_nvme_fault_shutdown(ctrl))
+		writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
 
 	if (!shutdown)
 		return my_nvme_wait_csts(ctrl, NVME_CSTS_RDY, 0,
@@ -233,7 +258,7 @@ static int my_nvme_enable_ctrl(struct my_nvme_ctrl *ctrl)
 	 * Fault injection (debugfs fail_enable): a controller that never
 	 * becomes ready. CC.EN stays clear, so CSTS.RDY never comes.
 	 */
-	if (my_nvme_fail_enable(ctrl))
+	if (my_nvme_fault_enable(ctrl))
 		writel(ctrl->ctrl_config & ~NVME_CC_ENABLE, ctrl->bar + NVME_REG_CC);
 	else
 		writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
@@ -241,12 +266,152 @@ static int my_nvme_enable_ctrl(struct my_nvme_ctrl *ctrl)
 				 my_nvme_ready_timeout(ctrl), true, "enable");
 }
 
-/* CSTS.CFS, or registers reading all ones: only a reset can help. */
-bool my_nvme_should_reset(u32 csts)
+/*
+ * Should a timed-out command reset the controller at once? Only when a
+ * live controller failed: CSTS.CFS (all ones, a controller gone from the
+ * bus, includes it), or an NVM subsystem reset occurred (CSTS.NSSRO,
+ * which the caller clears where CAP.NSSRS says it is undefined). While
+ * resetting or connecting the reset itself is what failed: it must end
+ * the request, not start another one (as nvme_should_reset()).
+ */
+bool my_nvme_should_reset(enum my_nvme_ctrl_state state, u32 csts)
 {
-	return csts == ~0U || (csts & NVME_CSTS_CFS);
+	if (state == MY_NVME_CTRL_RESETTING ||
+	    state == MY_NVME_CTRL_CONNECTING)
+		return false;
+	return csts & (NVME_CSTS_CFS | NVME_CSTS_NSSRO);
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_should_reset);
+
+/*
+ * The timeout decision (see my_nvme_timeout()), from the state, CSTS,
+ * the queue (admin or I/O), whether an Abort was sent for the command
+ * already, and whether a firmware activation (CSTS.PP) has outlasted
+ * MTFA. Only a live controller is aborted or reset; a reset in progress
+ * ends the request itself (it disables the controller); a setup or a
+ * removal gives up on the controller.
+ */
+enum my_nvme_timeout_action
+my_nvme_timeout_action(enum my_nvme_ctrl_state state, u32 csts, bool admin,
+		       bool aborted, bool fw_act_expired)
+{
+	switch (state) {
+	case MY_NVME_CTRL_LIVE:
+		break;
+	case MY_NVME_CTRL_RESETTING:
+		return MY_NVME_TIMEOUT_REARM;
+	default:
+		return MY_NVME_TIMEOUT_DISABLE;
+	}
+	if (my_nvme_should_reset(state, csts))
+		return MY_NVME_TIMEOUT_FATAL;
+	/*
+	 * Processing paused for a firmware activation (CSTS.PP): it lasts
+	 * at most MTFA (Identify Controller), then recovery proceeds, as
+	 * nvme_fw_act_work() gives up.
+	 */
+	if ((csts & NVME_CSTS_PP) && !fw_act_expired)
+		return MY_NVME_TIMEOUT_REARM;
+	if (admin || aborted)
+		return MY_NVME_TIMEOUT_RESET;
+	return MY_NVME_TIMEOUT_ABORT;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_timeout_action);
+
+/*
+ * A timeout that wanted to reset the controller lost the race for
+ * RESETTING: the state it finds decides who ends the request.
+ */
+enum my_nvme_timeout_action
+my_nvme_timeout_fallback(enum my_nvme_ctrl_state state)
+{
+	switch (state) {
+	case MY_NVME_CTRL_LIVE:		/* a reset just finished: ask again */
+	case MY_NVME_CTRL_RESETTING:	/* its disable ends the request */
+		return MY_NVME_TIMEOUT_REARM;
+	default:
+		return MY_NVME_TIMEOUT_DISABLE;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_timeout_fallback);
+
+/* MTFA is in 100 ms units; without one, an admin timeout (as upstream). */
+static unsigned long my_nvme_fw_act_timeout(struct my_nvme_ctrl *ctrl)
+{
+	if (ctrl->mtfa)
+		return msecs_to_jiffies(ctrl->mtfa * 100);
+	return my_nvme_admin_timeout * HZ;
+}
+
+/*
+ * Has CSTS.PP been set for longer than MTFA? The pause is timed from
+ * when it was first seen (here or by the firmware activation work).
+ */
+bool my_nvme_fw_act_expired(struct my_nvme_ctrl *ctrl, u32 csts)
+{
+	unsigned long since;
+
+	if (csts == ~0U || !(csts & NVME_CSTS_PP)) {
+		WRITE_ONCE(ctrl->pp_since, 0);
+		return false;
+	}
+	since = READ_ONCE(ctrl->pp_since);
+	if (!since) {
+		since = jiffies | 1;
+		since = cmpxchg(&ctrl->pp_since, 0, since) ?: since;
+	}
+	return time_after(jiffies, since + my_nvme_fw_act_timeout(ctrl));
+}
+
+/*
+ * Firmware Activation Starting (an asynchronous event notice): the
+ * controller pauses processing (CSTS.PP) for up to MTFA. Hold the I/O
+ * queues meanwhile, then read the Firmware Slot log, which clears the
+ * event and tells the new revision; if the pause outlasts MTFA, reset
+ * the controller, as nvme_fw_act_work(). Upstream keeps the controller
+ * RESETTING meanwhile to keep recovery out; here the timeout handler
+ * itself waits while CSTS.PP is set (my_nvme_timeout_action()), and the
+ * queues are started again under shutdown_lock, only if no reset began:
+ * a reset's disable owns the quiesce from then on.
+ */
+void my_nvme_fw_act_work(struct work_struct *work)
+{
+	struct my_nvme_ctrl *ctrl =
+		container_of(work, struct my_nvme_ctrl, fw_act_work);
+	unsigned long start = jiffies;
+	u32 csts;
+
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+		return;
+	my_nvme_quiesce_io_queues(ctrl);
+	for (;;) {
+		csts = my_nvme_read_csts(ctrl);
+		if (!(ctrl->ctrl_config & NVME_CC_ENABLE) || csts == ~0U ||
+		    !(csts & NVME_CSTS_PP))
+			break;
+		if (my_nvme_fw_act_expired(ctrl, csts)) {
+			dev_warn(ctrl->dev, "firmware activation still paused after %u ms, resetting the controller\n",
+				 jiffies_to_msecs(jiffies - start));
+			/* The reset starts the queues again, or the removal. */
+			my_nvme_reset_ctrl(ctrl);
+			return;
+		}
+		if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+			break;
+		msleep(100);
+	}
+	WRITE_ONCE(ctrl->pp_since, 0);
+	atomic_inc(&ctrl->rstats.fw_activations);
+	mutex_lock(&ctrl->shutdown_lock);
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_LIVE)
+		my_nvme_unquiesce_io_queues(ctrl);
+	mutex_unlock(&ctrl->shutdown_lock);
+	dev_info(ctrl->dev, "firmware activation: processing resumed after %u ms\n",
+		 jiffies_to_msecs(jiffies - start));
+	my_nvme_update_firmware_rev(ctrl);
+	set_bit(MY_NVME_EVENT_RESUBMIT, &ctrl->events);
+	my_nvme_queue_aen(ctrl);
+}
 
 static bool my_nvme_pci_ctrl_is_dead(struct my_nvme_ctrl *ctrl)
 {
@@ -257,19 +422,30 @@ static bool my_nvme_pci_ctrl_is_dead(struct my_nvme_ctrl *ctrl)
 		return true;
 	if (pdev->error_state != pci_channel_io_normal)
 		return true;
-	csts = readl(ctrl->bar + NVME_REG_CSTS);
-	return my_nvme_should_reset(csts) || !(csts & NVME_CSTS_RDY);
+	csts = my_nvme_read_csts(ctrl);
+	return (csts & NVME_CSTS_CFS) || !(csts & NVME_CSTS_RDY);
 }
 
 /*
- * Stop a queue: no new commands, no interrupts. The I/O queues are
- * quiesced already; the admin queue is quiesced here, which also waits
- * for a queue_rq that saw the queue live to finish.
+ * Stop a queue: no new commands, no interrupts, no polling. LIVE is
+ * cleared under sq_lock, so that a submitter that saw it set (the AERs,
+ * my_nvme_submit_aers()) is done before the disable forgets what was
+ * outstanding; POLLED under cq_poll_lock, so that a poller inside is
+ * done before the rings are touched. The admin queue is quiesced here,
+ * which also waits for a queue_rq that saw the queue live to finish;
+ * the I/O queues are quiesced already.
  */
 static void my_nvme_suspend_queue(struct my_nvme_ctrl *ctrl,
 				  struct my_nvme_queue *q)
 {
+	if (!q->cqes)
+		return;
+	spin_lock(&q->sq_lock);
 	clear_bit(MY_NVME_Q_LIVE, &q->flags);
+	spin_unlock(&q->sq_lock);
+	spin_lock(&q->cq_poll_lock);
+	clear_bit(MY_NVME_Q_POLLED, &q->flags);
+	spin_unlock(&q->cq_poll_lock);
 	if (!q->qid)
 		my_nvme_quiesce_admin_queue(ctrl);
 	my_nvme_free_irq(q);
@@ -281,21 +457,58 @@ static unsigned int my_nvme_nr_queues(struct my_nvme_ctrl *ctrl)
 }
 
 /*
- * Orderly stop: delete the I/O queues (queue 1 up), waiting at most an
- * admin timeout; the controller is shut down or disabled right after
- * either way. Commands are sent without waiting on the blk-mq timeout:
- * this runs from the timeout handler too.
+ * Send Delete I/O SQ (or CQ) for every live I/O queue and wait for the
+ * answers, for at most one admin timeout in all: this runs under
+ * shutdown_lock, from a timeout handler too, and a controller that
+ * stopped answering must not hold the disable (the deletes' own timeout
+ * handler waits for shutdown_lock). False when the controller did not
+ * answer in time; it is disabled right after either way, and the
+ * disable ends the deletes still outstanding. As upstream's
+ * __nvme_delete_io_queues().
  */
-static void my_nvme_delete_io_queues(struct my_nvme_ctrl *ctrl)
+static bool my_nvme_delete_queues(struct my_nvme_ctrl *ctrl, u8 opcode)
 {
+	unsigned long timeout = my_nvme_admin_timeout * HZ;
+	bool sent_all = true, answered = true;
 	unsigned int i;
 
 	for (i = ctrl->nr_io_queues; i > 0; i--) {
-		if (!test_bit(MY_NVME_Q_LIVE, &ctrl->queues[i].flags))
+		struct my_nvme_queue *q = &ctrl->queues[i];
+
+		if (!test_bit(MY_NVME_Q_LIVE, &q->flags))
 			continue;
-		if (my_nvme_delete_io_queue(&ctrl->queues[i]))
+		if (my_nvme_send_delete_queue(q, opcode)) {
+			sent_all = false;
 			break;
+		}
+		set_bit(MY_NVME_Q_DELETING, &q->flags);
 	}
+	for (i = ctrl->nr_io_queues; i > 0; i--) {
+		struct my_nvme_queue *q = &ctrl->queues[i];
+
+		if (!test_and_clear_bit(MY_NVME_Q_DELETING, &q->flags) ||
+		    !answered)
+			continue;
+		timeout = wait_for_completion_io_timeout(&q->delete_done,
+							 timeout);
+		answered = timeout;
+	}
+	if (!answered)
+		dev_warn(ctrl->dev, "%s: no answer within %u s, disabling the controller anyway\n",
+			 opcode == nvme_admin_delete_sq ? "Delete I/O SQ" :
+			 "Delete I/O CQ", my_nvme_admin_timeout);
+	return sent_all && answered;
+}
+
+/*
+ * Orderly stop before a shutdown (NVMe 2.1, 3.6.1; 1.4, 7.6.2: delete the
+ * I/O SQs, then the I/O CQs, then set CC.SHN): the SQ deletion aborts
+ * what is still outstanding.
+ */
+static void my_nvme_delete_io_queues(struct my_nvme_ctrl *ctrl)
+{
+	if (my_nvme_delete_queues(ctrl, nvme_admin_delete_sq))
+		my_nvme_delete_queues(ctrl, nvme_admin_delete_cq);
 }
 
 /*
@@ -346,6 +559,8 @@ void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl, bool shutdown)
 			my_nvme_drain_for_shutdown(ctrl);
 	}
 	my_nvme_quiesce_io_queues(ctrl);
+	/* The CMB disk's copies touch the BAR: none while it goes down. */
+	my_nvme_cmb_freeze(ctrl);
 
 	if (!dead && test_bit(MY_NVME_Q_LIVE, &ctrl->queues[0].flags)) {
 		if (shutdown)
@@ -390,6 +605,7 @@ static int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl)
 	struct pci_dev *pdev = ctrl->pdev;
 	struct my_nvme_queue *aq = &ctrl->queues[0];
 	u32 aqa = (MY_NVME_AQ_DEPTH - 1) | ((MY_NVME_AQ_DEPTH - 1) << 16);
+	u32 csts;
 	int ret;
 
 	ret = pci_enable_device_mem(pdev);
@@ -397,11 +613,15 @@ static int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl)
 		return ret;
 	pci_set_master(pdev);
 
-	if (readl(ctrl->bar + NVME_REG_CSTS) == ~0U) {
+	csts = my_nvme_read_csts(ctrl);
+	if (csts == ~0U) {
 		dev_err(ctrl->dev, "controller not responding (registers read all ones)\n");
 		ret = -ENODEV;
 		goto disable;
 	}
+	/* An NVM subsystem reset was seen: acknowledge it (write 1 to clear). */
+	if (ctrl->cap_info.subsys_reset && (csts & NVME_CSTS_NSSRO))
+		writel(NVME_CSTS_NSSRO, ctrl->bar + NVME_REG_CSTS);
 
 	/*
 	 * One vector for now; the I/O queue count decides the final set.
@@ -418,8 +638,7 @@ static int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl)
 	if (ret)
 		goto free_vecs;
 	if (!aq->cqes) {
-		ret = my_nvme_alloc_queue(ctrl, 0, MY_NVME_AQ_DEPTH,
-					  MY_NVME_AQ_DEPTH);
+		ret = my_nvme_alloc_queue(ctrl, 0, MY_NVME_AQ_DEPTH);
 		if (ret)
 			goto free_vecs;
 	}
@@ -437,6 +656,8 @@ static int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl)
 		goto free_vecs;
 	}
 	set_bit(MY_NVME_Q_LIVE, &aq->flags);
+	/* Conventional resets clear CMBMSC; Controller Reset and FLR do not. */
+	my_nvme_cmb_enable(ctrl);
 	return 0;
 
 free_vecs:
@@ -507,6 +728,13 @@ static int my_nvme_map_bar(struct my_nvme_ctrl *ctrl)
 	if (!ctrl->max_qid)
 		dev_warn(ctrl->dev, "BAR0 (%pa bytes) has no room for I/O queue doorbells\n",
 			 &len);
+	/*
+	 * Fixed for the controller's life: the tag set and the rings are
+	 * sized by it. Command ids carry the tag in 12 bits: at most 4096.
+	 */
+	ctrl->q_depth = clamp(io_queue_depth, MY_NVME_MIN_Q_DEPTH,
+			      min_t(u32, ci->max_queue_entries,
+				    MY_NVME_MAX_Q_DEPTH));
 	return 0;
 }
 
@@ -520,40 +748,61 @@ static void my_nvme_free_io_queues(struct my_nvme_ctrl *ctrl,
 }
 
 /*
- * Allocate (once) and create I/O queue @qid, with its vector or, when
- * @polled, with no interrupt at all.
+ * Queue and interrupt setup runs in the reset work (or probe) while a
+ * timeout may disable the controller under it: give up when the
+ * disable holds shutdown_lock, or when it already ran (the state is
+ * no longer CONNECTING), as nvme_setup_io_queues_trylock().
+ */
+static int my_nvme_setup_io_queues_trylock(struct my_nvme_ctrl *ctrl)
+{
+	if (!mutex_trylock(&ctrl->shutdown_lock))
+		return -ENODEV;
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_CONNECTING) {
+		mutex_unlock(&ctrl->shutdown_lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * Create I/O queue @qid on the controller (rings allocated once), with
+ * its vector or, when @polled, with no interrupt at all. Only once the
+ * controller has both queues is the handler requested and the queue
+ * counted, under shutdown_lock: a disable sees it whole or not at all.
  */
 static int my_nvme_add_io_queue(struct my_nvme_ctrl *ctrl, u16 qid,
 				bool polled)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
-	bool defer = READ_ONCE(defer_cq_db) && ctrl->pdev->msix_enabled;
-	u32 cq_depth = my_nvme_cq_depth(ctrl->q_depth,
-					ctrl->cap_info.max_queue_entries,
-					defer);
+	s16 vector = polled ? -1 : (ctrl->nr_vecs > 1 ? qid : 0);
 	int ret;
 
-	if (q->cqes && (q->q_depth != ctrl->q_depth || q->cq_depth != cq_depth))
-		my_nvme_free_queue(q);
 	if (!q->cqes) {
-		ret = my_nvme_alloc_queue(ctrl, qid, ctrl->q_depth, cq_depth);
+		ret = my_nvme_alloc_queue(ctrl, qid, ctrl->q_depth);
 		if (ret)
 			return ret;
 	}
-	my_nvme_init_queue(q);
-	if (polled) {
-		set_bit(MY_NVME_Q_POLLED, &q->flags);
-	} else {
-		clear_bit(MY_NVME_Q_POLLED, &q->flags);
-		ret = my_nvme_request_irq(q, ctrl->nr_vecs > 1 ? qid : 0);
-		if (ret)
-			return ret;
-	}
-	ret = my_nvme_create_io_queue(q);
-	if (ret) {
-		my_nvme_free_irq(q);
+	ret = my_nvme_create_io_queue(q, vector);
+	if (ret)
 		return ret;
+
+	ret = my_nvme_setup_io_queues_trylock(ctrl);
+	if (ret)
+		return ret;	/* the disable resets the controller */
+	my_nvme_init_queue(q);
+	if (!polled) {
+		ret = my_nvme_request_irq(q, vector);
+		if (ret) {
+			mutex_unlock(&ctrl->shutdown_lock);
+			my_nvme_delete_io_queue(q);
+			return ret;
+		}
 	}
+	set_bit(MY_NVME_Q_LIVE, &q->flags);
+	if (polled)
+		set_bit(MY_NVME_Q_POLLED, &q->flags);
+	ctrl->nr_io_queues = qid;
+	mutex_unlock(&ctrl->shutdown_lock);
 	return 0;
 }
 
@@ -625,6 +874,9 @@ static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_irq)
 	struct my_nvme_queue *aq = &ctrl->queues[0];
 	int ret;
 
+	ret = my_nvme_setup_io_queues_trylock(ctrl);
+	if (ret)
+		return ret;
 	my_nvme_free_irq(aq);
 	pci_free_irq_vectors(ctrl->pdev);
 	ctrl->nr_vecs = 0;
@@ -632,21 +884,23 @@ static int my_nvme_setup_irqs(struct my_nvme_ctrl *ctrl, unsigned int nr_irq)
 	ret = pci_alloc_irq_vectors_affinity(ctrl->pdev, 1, nr_irq + 1,
 					     PCI_IRQ_ALL_TYPES | PCI_IRQ_AFFINITY,
 					     &affd);
-	if (ret < 0)
-		return ret;
-	ctrl->nr_vecs = ret;
-	return my_nvme_request_irq(aq, 0);
+	if (ret > 0) {
+		ctrl->nr_vecs = ret;
+		ret = my_nvme_request_irq(aq, 0);
+	}
+	mutex_unlock(&ctrl->shutdown_lock);
+	return ret;
 }
 
 /*
  * The I/O queues: qid 1 up with interrupts (one per CPU as far as the
  * controller and the vectors go), then poll_queues without (at least one
- * interrupt-driven queue stays). The count may differ from the last
- * reset's; queues[] has room for one per CPU plus the poll queues.
+ * interrupt-driven queue stays). The count and the split may differ from
+ * the last reset's; queues[] has room for one per CPU plus the poll
+ * queues. The disable before the reset suspended every queue.
  */
 static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 {
-	struct my_nvme_cap_info *ci = &ctrl->cap_info;
 	unsigned int nr_poll = READ_ONCE(poll_queues);
 	unsigned int nr_io, nr_irq, i;
 	int ret;
@@ -659,36 +913,30 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 	ret = my_nvme_set_queue_count(ctrl, &nr_io);
 	if (ret)
 		return ret;
-	if (!nr_io)
-		return 0;
 
 	nr_poll = min(nr_poll, nr_io - 1);
 	nr_irq = min(nr_io - nr_poll, num_possible_cpus());
 	ret = my_nvme_setup_irqs(ctrl, nr_irq);
 	if (ret) {
-		dev_err(ctrl->dev, "cannot allocate interrupt vectors: %d\n",
+		dev_err(ctrl->dev, "cannot set up interrupt vectors: %d\n",
 			ret);
 		return ret;
 	}
 	nr_irq = ctrl->nr_vecs > 1 ? min(nr_irq, ctrl->nr_vecs - 1) : 1;
 	nr_io = nr_irq + nr_poll;
 
-	/* Command ids carry the tag in 12 bits: at most 4096 entries. */
-	ctrl->q_depth = clamp(io_queue_depth, MY_NVME_MIN_Q_DEPTH,
-			      min_t(u32, ci->max_queue_entries,
-				    MY_NVME_MAX_Q_DEPTH));
-
 	my_nvme_dbbuf_alloc(ctrl);
 	for (i = 1; i <= nr_io; i++) {
 		ret = my_nvme_add_io_queue(ctrl, i, i > nr_irq);
 		if (ret)
 			break;
-		ctrl->nr_io_queues = i;
 	}
+	/* A disable took over (a timeout): the setup fails as a whole. */
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_CONNECTING)
+		return -ENODEV;
 	ctrl->nr_poll_queues = ctrl->nr_io_queues > nr_irq ?
 		ctrl->nr_io_queues - nr_irq : 0;
 	/* Keep the queues that work; without any there is no I/O. */
-	my_nvme_free_io_queues(ctrl, ctrl->nr_io_queues + 1);
 	if (!ctrl->nr_io_queues)
 		return ret;
 	if (ret)
@@ -696,12 +944,51 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 			 ctrl->nr_io_queues, ret);
 
 	my_nvme_dbbuf_set(ctrl);
-	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u (%u polled), CQs of %u, %u %s vector(s)%s\n",
+	dev_info(ctrl->dev, "%u I/O queue(s) of depth %u (%u polled), %u %s vector(s)%s\n",
 		 ctrl->nr_io_queues, ctrl->q_depth, ctrl->nr_poll_queues,
-		 ctrl->queues[1].cq_depth, ctrl->nr_vecs,
+		 ctrl->nr_vecs,
 		 ctrl->pdev->msix_enabled ? "MSI-X" :
 		 ctrl->pdev->msi_enabled ? "MSI" : "INTx",
 		 ctrl->dbbuf_dbs ? ", shadow doorbells" : "");
+	return 0;
+}
+
+/*
+ * Wait until the requests the reset requeued have finished. One that
+ * lands on a queue the new layout polls was not submitted for polling
+ * (no REQ_POLLED): nobody reaps it but us.
+ */
+static void my_nvme_wait_requeued(struct my_nvme_ctrl *ctrl)
+{
+	unsigned int i;
+
+	while (!my_nvme_wait_freeze_timeout(ctrl, HZ / 10)) {
+		for (i = 1; i <= ctrl->nr_io_queues; i++)
+			if (test_bit(MY_NVME_Q_POLLED, &ctrl->queues[i].flags))
+				my_nvme_reap_cq(&ctrl->queues[i]);
+	}
+}
+
+/*
+ * The hardware contexts follow the new layout: every request that
+ * entered under the old one has finished (the queues are frozen since
+ * the disable), then blk-mq rebuilds the contexts and their maps, then
+ * the queues the new layout no longer uses are freed, which nothing can
+ * reach any more. Under shutdown_lock, so that no disable suspends the
+ * queues meanwhile (as nvme_pci_update_nr_queues()).
+ */
+static int my_nvme_update_layout(struct my_nvme_ctrl *ctrl)
+{
+	int ret;
+
+	my_nvme_unquiesce_io_queues(ctrl);
+	my_nvme_wait_requeued(ctrl);
+	ret = my_nvme_setup_io_queues_trylock(ctrl);
+	if (ret)
+		return ret;
+	my_nvme_update_nr_hw_queues(ctrl);
+	my_nvme_free_io_queues(ctrl, ctrl->nr_io_queues + 1);
+	mutex_unlock(&ctrl->shutdown_lock);
 	return 0;
 }
 
@@ -734,21 +1021,23 @@ static int my_nvme_init_ctrl_finish(struct my_nvme_ctrl *ctrl)
 		ret = my_nvme_alloc_io_tagset(ctrl);
 		if (ret)
 			return ret;
+		my_nvme_free_io_queues(ctrl, ctrl->nr_io_queues + 1);
+	} else if (my_nvme_layout_changed(ctrl)) {
+		ret = my_nvme_update_layout(ctrl);
+		if (ret)
+			return ret;
+		my_nvme_unfreeze(ctrl);
 	} else {
 		/*
-		 * The requests the reset requeued run on the new queues now.
-		 * Only a changed queue count needs them to finish first (the
-		 * hardware contexts are rebuilt under a freeze); otherwise
-		 * the controller goes LIVE at once, so that a backend still
-		 * slow to answer is handled by the LIVE timeout ladder
-		 * (abort, then another reset), not taken for a controller
-		 * that failed to come up.
+		 * Same layout: the requests the reset requeued run on the
+		 * new queues, and the controller goes LIVE at once, so that
+		 * a backend still slow to answer is handled by the LIVE
+		 * timeout ladder (abort, then another reset), not taken for
+		 * a controller that failed to come up. (Upstream waits for
+		 * them in every reset; a timeout while CONNECTING then
+		 * removes the controller.)
 		 */
 		my_nvme_unquiesce_io_queues(ctrl);
-		if (ctrl->tagset.nr_hw_queues != ctrl->nr_io_queues) {
-			my_nvme_wait_freeze(ctrl);
-			my_nvme_update_nr_hw_queues(ctrl);
-		}
 		my_nvme_unfreeze(ctrl);
 	}
 	return 0;
@@ -758,14 +1047,15 @@ static int my_nvme_init_ctrl_finish(struct my_nvme_ctrl *ctrl)
 static void my_nvme_start_ctrl(struct my_nvme_ctrl *ctrl)
 {
 	set_bit(MY_NVME_EVENT_RESUBMIT, &ctrl->events);
-	queue_work(system_wq, &ctrl->async_event_work);
-	queue_work(system_wq, &ctrl->scan_work);
+	my_nvme_queue_aen(ctrl);
+	my_nvme_queue_scan(ctrl);
 }
 
 /* Stop what start_ctrl started; the works may run again later. */
 static void my_nvme_stop_ctrl(struct my_nvme_ctrl *ctrl)
 {
 	flush_work(&ctrl->async_event_work);
+	cancel_work_sync(&ctrl->fw_act_work);
 	cancel_work_sync(&ctrl->scan_work);
 }
 
@@ -819,6 +1109,8 @@ static void my_nvme_reset_work(struct work_struct *work)
 	atomic_inc(&ctrl->rstats.resets_done);
 	dev_info(ctrl->dev, "reset done in %u ms, %u I/O queue(s)\n",
 		 jiffies_to_msecs(jiffies - start), ctrl->nr_io_queues);
+	/* A Controller Reset leaves the CMB's contents undefined. */
+	my_nvme_cmb_unfreeze(ctrl);
 	my_nvme_start_ctrl(ctrl);
 	return;
 
@@ -834,6 +1126,7 @@ failed:
 	/* Everything waiting, in the queues or to enter them, fails now. */
 	my_nvme_unquiesce_io_queues(ctrl);
 	my_nvme_unfreeze(ctrl);
+	my_nvme_cmb_unfreeze(ctrl);
 	my_nvme_remove_namespaces(ctrl);
 }
 
@@ -907,18 +1200,15 @@ unlock:
 /*
  * Wait until no reset is running and make it ours: RESETTING, so that
  * the caller can disable the controller and later schedule the reset
- * work to bring it back (suspend, FLR, shutdown).
+ * work to bring it back (suspend, FLR, shutdown). A reset in progress
+ * ends, LIVE or DEAD, within its bounded waits.
  */
 static bool my_nvme_wait_reset(struct my_nvme_ctrl *ctrl)
 {
-	for (;;) {
-		if (my_nvme_change_state(ctrl, MY_NVME_CTRL_RESETTING))
-			return true;
-		if (my_nvme_state_terminal(ctrl))
-			return false;
-		flush_work(&ctrl->reset_work);
-		msleep(20);
-	}
+	wait_event(ctrl->state_wq,
+		   my_nvme_change_state(ctrl, MY_NVME_CTRL_RESETTING) ||
+		   my_nvme_state_terminal(ctrl));
+	return my_nvme_state(ctrl) == MY_NVME_CTRL_RESETTING;
 }
 
 static int my_nvme_disable_prepare_reset(struct my_nvme_ctrl *ctrl,
@@ -939,13 +1229,14 @@ static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 	unsigned int i;
 
 	my_nvme_free_io_tagset(ctrl);
-	my_nvme_free_admin_tagset(ctrl);
+	my_nvme_remove_admin_queue(ctrl);
 	for (i = ctrl->max_qid; i > 0; i--)
 		my_nvme_free_queue(&ctrl->queues[i]);
 	my_nvme_free_queue(&ctrl->queues[0]);
 	kfree(ctrl->effects);
 	ctrl->effects = NULL;
 	my_nvme_dbbuf_free(ctrl);
+	my_nvme_sink_free(ctrl);
 	dma_pool_destroy(ctrl->small_pool);
 	ctrl->small_pool = NULL;
 	dma_pool_destroy(ctrl->list_pool);
@@ -955,6 +1246,7 @@ static void my_nvme_teardown(struct my_nvme_ctrl *ctrl)
 /* The class device's release: the last reference is gone. */
 void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl)
 {
+	my_nvme_free_admin_tagset(ctrl);
 	ida_free(&my_nvme_ida, ctrl->instance);
 	cleanup_srcu_struct(&ctrl->srcu);
 	kfree(ctrl->queues);
@@ -962,15 +1254,23 @@ void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl)
 }
 
 /*
- * Take the controller apart: no new user commands (and wait for those
- * running), no more works, disks gone, controller shut down, memory
- * freed. Remove and a failed probe both come here.
+ * Take the controller apart: no more works, disks gone, controller shut
+ * down, memory freed (what users may still hold, the admin queue and the
+ * class device, goes with the last reference). The caller made the
+ * controller DELETING, so no new user command starts. One still
+ * running gets an admin timeout; a controller that holds it for longer
+ * (a Format of a large namespace, or no answer at all) is disabled
+ * first, which ends it with -EINTR: a user command must not hold the
+ * removal for as long as its own timeout, which the user chose. Remove
+ * and a failed probe both come here.
  */
 static void my_nvme_remove_ctrl(struct my_nvme_ctrl *ctrl)
 {
-	down_write(&ctrl->passthru_rwsem);
-	up_write(&ctrl->passthru_rwsem);
-
+	if (!my_nvme_wait_user_cmds(ctrl, my_nvme_admin_timeout * HZ)) {
+		dev_warn(ctrl->dev, "removal: %d passthrough command(s) still running after %u s, disabling the controller\n",
+			 atomic_read(&ctrl->user_cmds), my_nvme_admin_timeout);
+		my_nvme_dev_disable(ctrl, true);
+	}
 	flush_work(&ctrl->reset_work);
 	my_nvme_stop_ctrl(ctrl);
 	my_nvme_cmb_remove(ctrl);
@@ -996,14 +1296,17 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->shutdown_timeout_ms = 5000;
 	spin_lock_init(&ctrl->state_lock);
 	spin_lock_init(&ctrl->aen_lock);
+	init_waitqueue_head(&ctrl->state_wq);
+	init_waitqueue_head(&ctrl->user_wq);
+	atomic_set(&ctrl->user_cmds, 0);
 	mutex_init(&ctrl->shutdown_lock);
 	mutex_init(&ctrl->scan_lock);
 	mutex_init(&ctrl->ns_lock);
-	init_rwsem(&ctrl->passthru_rwsem);
 	INIT_LIST_HEAD(&ctrl->namespaces);
 	INIT_WORK(&ctrl->reset_work, my_nvme_reset_work);
 	INIT_WORK(&ctrl->scan_work, my_nvme_scan_work);
 	INIT_WORK(&ctrl->async_event_work, my_nvme_async_event_work);
+	INIT_WORK(&ctrl->fw_act_work, my_nvme_fw_act_work);
 
 	ret = init_srcu_struct(&ctrl->srcu);
 	if (ret) {
@@ -1044,7 +1347,8 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ctrl->small_pool = dma_pool_create(MY_NVME_NAME " list 256", ctrl->dev,
 					   MY_NVME_SMALL_LIST,
 					   MY_NVME_SMALL_LIST, 0);
-	if (!ctrl->queues || !ctrl->list_pool || !ctrl->small_pool) {
+	if (!ctrl->queues || !ctrl->list_pool || !ctrl->small_pool ||
+	    my_nvme_sink_init(ctrl)) {
 		ret = -ENOMEM;
 		goto free_pool;
 	}
@@ -1089,8 +1393,15 @@ disable:
 	my_nvme_change_state(ctrl, MY_NVME_CTRL_DELETING);
 	my_nvme_dev_disable(ctrl, true);
 	my_nvme_teardown(ctrl);
+	/*
+	 * A command the give-up cancelled ends with -EINTR, which a write
+	 * to the driver's "bind" file would take for "try again".
+	 */
+	if (ret == -EINTR)
+		ret = -ENODEV;
 	goto put;
 free_pool:
+	my_nvme_sink_free(ctrl);
 	dma_pool_destroy(ctrl->small_pool);
 	ctrl->small_pool = NULL;
 	dma_pool_destroy(ctrl->list_pool);
@@ -1252,13 +1563,19 @@ static int __init my_nvme_init(void)
 {
 	int ret;
 
+	my_nvme_wq = alloc_workqueue(MY_NVME_NAME "-wq",
+				     WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_SYSFS, 0);
+	if (!my_nvme_wq)
+		return -ENOMEM;
 	my_nvme_reset_wq = alloc_workqueue(MY_NVME_NAME "-reset",
 					   WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!my_nvme_reset_wq)
-		return -ENOMEM;
+	if (!my_nvme_reset_wq) {
+		ret = -ENOMEM;
+		goto destroy_wq;
+	}
 	ret = my_nvme_chardev_init();
 	if (ret)
-		goto destroy_wq;
+		goto destroy_reset_wq;
 	my_nvme_debugfs_init();
 	ret = pci_register_driver(&my_nvme_driver);
 	if (ret)
@@ -1268,8 +1585,10 @@ static int __init my_nvme_init(void)
 exit_chardev:
 	my_nvme_debugfs_exit();
 	my_nvme_chardev_exit();
-destroy_wq:
+destroy_reset_wq:
 	destroy_workqueue(my_nvme_reset_wq);
+destroy_wq:
+	destroy_workqueue(my_nvme_wq);
 	return ret;
 }
 
@@ -1279,6 +1598,7 @@ static void __exit my_nvme_exit(void)
 	my_nvme_debugfs_exit();
 	my_nvme_chardev_exit();
 	destroy_workqueue(my_nvme_reset_wq);
+	destroy_workqueue(my_nvme_wq);
 	ida_destroy(&my_nvme_ida);
 }
 

@@ -86,47 +86,16 @@ void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth)
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_advance);
 
 /*
- * The CQ head doorbell (NVMe 2.0, 3.3.1.2) only hands CQ slots back to
- * the controller; the interrupt does not depend on it with MSI-X. With a
- * CQ of cq_depth entries and at most sq_depth - 1 commands in flight (the
- * tag set's depth), up to cq_depth - sq_depth consumed entries may stay
- * unannounced and the controller still finds a free slot for every
- * completion it has to post. Writing the head only when that slack is
- * used up saves an MMIO write (an exit to the hypervisor on an emulated
- * controller) per interrupt or poll. So I/O CQs are made twice as deep as
- * their SQ where CAP.MQES allows. This assumes the controller sends an
- * MSI-X message for newly posted entries (as interrupt aggregation counts
- * them), not only when the head catches up; defer_cq_db=N is the way
- * back for one that does not.
+ * The rings are allocated once, at the queue's first creation, and kept
+ * until the controller goes: a reset recreates the queue on the same
+ * memory (the depth is fixed at probe), so nothing that may still hold
+ * a pointer into them (a poller, a late completion) ever sees it freed.
  */
-u32 my_nvme_cq_depth(u32 sq_depth, u32 max_entries, bool defer)
-{
-	if (!defer)
-		return sq_depth;
-	return max(sq_depth, min(2 * sq_depth, max_entries));
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_depth);
-
-u32 my_nvme_cq_db_slack(u32 sq_depth, u32 cq_depth)
-{
-	return cq_depth > sq_depth ? cq_depth - sq_depth : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_db_slack);
-
-/* True when the CQ head doorbell must be written now. */
-bool my_nvme_cq_db_due(u32 unannounced, u32 slack)
-{
-	return unannounced > slack;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cq_db_due);
-
-/* The rings are allocated once and kept across resets. */
-int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
-			u32 cq_depth)
+int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth)
 {
 	struct my_nvme_queue *q = &ctrl->queues[qid];
 
-	q->cqes = dma_alloc_coherent(ctrl->dev, cq_depth * sizeof(*q->cqes),
+	q->cqes = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->cqes),
 				     &q->cq_dma_addr, GFP_KERNEL);
 	if (!q->cqes)
 		return -ENOMEM;
@@ -134,7 +103,7 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
 	q->sq_cmds = dma_alloc_coherent(ctrl->dev, depth * sizeof(*q->sq_cmds),
 					&q->sq_dma_addr, GFP_KERNEL);
 	if (!q->sq_cmds) {
-		dma_free_coherent(ctrl->dev, cq_depth * sizeof(*q->cqes),
+		dma_free_coherent(ctrl->dev, depth * sizeof(*q->cqes),
 				  q->cqes, q->cq_dma_addr);
 		q->cqes = NULL;
 		return -ENOMEM;
@@ -143,11 +112,10 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
 	q->ctrl = ctrl;
 	q->qid = qid;
 	q->q_depth = depth;
-	q->cq_depth = cq_depth;
-	q->cq_db_slack = my_nvme_cq_db_slack(depth, cq_depth);
 	q->cq_vector = -1;
 	spin_lock_init(&q->sq_lock);
 	spin_lock_init(&q->cq_poll_lock);
+	init_completion(&q->delete_done);
 	q->sq_db = (void __iomem *)ctrl->bar +
 		my_nvme_sq_db_offset(qid, ctrl->cap_info.doorbell_stride);
 	q->cq_db = (void __iomem *)ctrl->bar +
@@ -156,19 +124,21 @@ int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth,
 }
 
 /*
- * Before the queue is (re)created on the controller: empty rings, and a
- * CQ without stale entries from before a reset, whose phase tags could
- * otherwise look new.
+ * After the queue was (re)created on the controller and before its
+ * first command: empty rings, and a CQ without stale entries from
+ * before a reset, whose phase tags could otherwise look new. Under
+ * cq_poll_lock, so that a poller never reads a half-cleared ring.
  */
 void my_nvme_init_queue(struct my_nvme_queue *q)
 {
+	spin_lock(&q->cq_poll_lock);
 	q->sq_tail = 0;
 	q->last_sq_tail = 0;
 	q->cq_head = 0;
 	q->cq_phase = 1;
-	q->cq_unannounced = 0;
-	memset(q->cqes, 0, q->cq_depth * sizeof(*q->cqes));
+	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
 	my_nvme_dbbuf_init(q);
+	spin_unlock(&q->cq_poll_lock);
 }
 
 /*
@@ -198,7 +168,7 @@ void my_nvme_free_queue(struct my_nvme_queue *q)
 {
 	if (!q->cqes)
 		return;
-	dma_free_coherent(q->ctrl->dev, q->cq_depth * sizeof(*q->cqes),
+	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->cqes),
 			  q->cqes, q->cq_dma_addr);
 	dma_free_coherent(q->ctrl->dev, q->q_depth * sizeof(*q->sq_cmds),
 			  q->sq_cmds, q->sq_dma_addr);
@@ -270,9 +240,15 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
 
 /*
  * Consume every new completion, then tell the controller once how far we
- * got, if it needs to know yet (my_nvme_cq_depth()). Callers serialise
- * per queue: the queue's interrupt handler, or a caller that has
- * disabled that interrupt and holds cq_poll_lock.
+ * got: the CQ head doorbell after each batch, as the in-tree driver. The
+ * specification ties a vector's interrupt state to CQ entries the host
+ * has not acknowledged through this doorbell (NVMe 1.4, 7.5.1; NVMe over
+ * PCIe Transport 1.0, 3.5.1) and leaves MSI-X aggregation to the
+ * controller (3.5.2): one may signal only on "no unacknowledged entries
+ * -> some", so the head must not be withheld; with shadow doorbells
+ * EventIdx says when the controller wants it (NVMe 2.0a, B.5.1).
+ * Callers serialise per queue: the queue's interrupt handler, or a
+ * caller that has disabled that interrupt and holds cq_poll_lock.
  */
 static bool my_nvme_process_cq(struct my_nvme_queue *q,
 			       struct io_comp_batch *iob)
@@ -283,18 +259,12 @@ static bool my_nvme_process_cq(struct my_nvme_queue *q,
 		/* Read the entry only after its phase bit says it is new. */
 		dma_rmb();
 		my_nvme_complete_cqe(q, &q->cqes[q->cq_head], iob);
-		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->cq_depth);
+		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->q_depth);
 		found++;
 	}
 	if (!found)
 		return false;
 	q->stats.completed += found;
-	q->cq_unannounced += found;
-	if (!my_nvme_cq_db_due(q->cq_unannounced, q->cq_db_slack)) {
-		q->stats.cq_db_deferred++;
-		return true;
-	}
-	q->cq_unannounced = 0;
 	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei)) {
 		writel(q->cq_head, q->cq_db);
 		q->stats.cq_db_writes++;
@@ -322,20 +292,25 @@ static irqreturn_t my_nvme_irq(int irq, void *data)
 
 /*
  * blk-mq ->poll for a queue without interrupt (io_uring IOPOLL,
- * RWF_HIPRI): reap what is there, in a batch.
+ * RWF_HIPRI): reap what is there, in a batch. bio_poll() may call it
+ * at any time, on a frozen queue too: MY_NVME_Q_POLLED, tested again
+ * under cq_poll_lock, says the queue is live and polled; the disable
+ * path clears it under the same lock before it touches the rings.
  */
 int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob)
 {
 	u64 before;
-	bool found;
+	bool found = false;
 
 	if (!test_bit(MY_NVME_Q_POLLED, &q->flags) ||
 	    !my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase))
 		return 0;
 	spin_lock(&q->cq_poll_lock);
-	before = q->stats.completed;
-	found = my_nvme_process_cq(q, iob);
-	q->stats.polled += q->stats.completed - before;
+	if (test_bit(MY_NVME_Q_POLLED, &q->flags)) {
+		before = q->stats.completed;
+		found = my_nvme_process_cq(q, iob);
+		q->stats.polled += q->stats.completed - before;
+	}
 	spin_unlock(&q->cq_poll_lock);
 	return found;
 }
