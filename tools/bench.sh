@@ -16,11 +16,10 @@
 # the driver) or file (two fully allocated 1 GiB images) [null];
 # BENCH_JOBS, a comma list of job names [all]; BENCH_POLL poll queues
 # for both drivers [1]; BENCH_DBBUF=0 turns my_nvme's shadow doorbells
-# off (nvme has no switch) [1]; BENCH_DEFER=0 makes my_nvme write the CQ
-# head doorbell after every reaped batch, as nvme does (defer_cq_db=N) [1];
-# BENCH_AA=1 leaves both controllers with my_nvme (an A/A run: the
-# "nvme" column is the second my_nvme controller, and the intervals show
-# what the bench cannot resolve on this machine) [0].
+# off (nvme has no switch) [1]; BENCH_AA=1 leaves both controllers with
+# my_nvme (an A/A run: the "nvme" column is the second my_nvme
+# controller, and the intervals show what the bench cannot resolve on
+# this machine) [0].
 #
 # The guest clock: TCG's vCPUs fail the kernel's TSC synchronisation
 # check, and without ACPI (no HPET, no PM timer) the kernel would fall
@@ -40,7 +39,6 @@ RUNTIME=${BENCH_RUNTIME:-5}
 BACKEND=${BENCH_BACKEND:-null}
 POLL=${BENCH_POLL:-1}
 DBBUF=${BENCH_DBBUF:-1}
-DEFER=${BENCH_DEFER:-1}
 AA=${BENCH_AA:-0}
 mkdir -p "$OUTDIR" "$OBJ"
 
@@ -87,14 +85,12 @@ fi
 log=$OUTDIR/bench-$name.log
 dbbuf=Y
 [ "$DBBUF" = 1 ] || dbbuf=N
-defer=Y
-[ "$DEFER" = 1 ] || defer=N
 echo "bench: $BACKEND backend, $SMP CPUs, $ROUNDS rounds of ${RUNTIME}s per driver and job," \
-	"poll queues $POLL, shadow doorbells $dbbuf, deferred CQ doorbells $defer$aa_txt;" \
+	"poll queues $POLL, shadow doorbells $dbbuf$aa_txt;" \
 	"log in ${log#"$TOP"/}"
 start=$SECONDS
 BZIMAGE=$OBJ/arch/x86/boot/bzImage NO_DEFAULT_NVME=1 SMP=$SMP MEM=$MEM \
-APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf my_nvme.defer_cq_db=$defer bench_aa=$AA tsc=reliable" \
+APPEND="mytest=bench bench_rounds=$ROUNDS bench_runtime=$RUNTIME bench_jobs=${BENCH_JOBS:-} my_nvme.poll_queues=$POLL nvme.poll_queues=$POLL my_nvme.use_dbbuf=$dbbuf bench_aa=$AA tsc=reliable" \
 QEMU_EXTRA="$drives
 -device nvme,serial=bench-my,drive=ba
 -device nvme,serial=bench-nv,drive=bb" \

@@ -156,6 +156,22 @@ int main(int argc, char **argv)
 	c.data_len = 512;
 	check(submit(cfd, NVME_IOCTL_IO_CMD, &c) == -EINVAL,
 	      "IO_CMD for an unknown namespace on the controller is EINVAL");
+	/* A disk's I/O commands must name its own namespace. */
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0x02;
+	c.nsid = nsid + 1;
+	c.addr = (uintptr_t)buf;
+	c.data_len = 512;
+	check(submit(nfd, NVME_IOCTL_IO_CMD, &c) == -EINVAL,
+	      "IO_CMD on the disk naming another namespace is EINVAL");
+	c.nsid = 0xffffffff;
+	check(submit(nfd, NVME_IOCTL_IO_CMD, &c) == -EINVAL,
+	      "IO_CMD on the disk naming every namespace is EINVAL");
+	/* The driver keeps the AERs. */
+	memset(&c, 0, sizeof(c));
+	c.opcode = 0x0c;
+	check(submit(cfd, NVME_IOCTL_ADMIN_CMD, &c) == -EPERM,
+	      "Asynchronous Event Request is EPERM");
 	check(submit(cfd, _IO('N', 0x7f), NULL) == -ENOTTY,
 	      "unknown ioctl is ENOTTY");
 	check(submit(cfd, NVME_IOCTL_ADMIN_CMD, (void *)0x10) == -EFAULT,

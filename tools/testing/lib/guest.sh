@@ -449,3 +449,111 @@ PERSIST_MAGIC="MY_NVME_PERSIST v1"
 persist_args() {
 	echo "offset=$((PERSIST_DATA_MB * 1048576)) size=$((PERSIST_MB * 1048576))"
 }
+
+# ---- Fault points (debugfs, drivers/nvme/my_nvme/fault.c) -----------------
+
+# fault_arm CTRL POINT [FILE=VALUE...]: make fault point POINT of CTRL
+# (my_nvme0, ..., or "defaults": the template a controller copies when
+# it is probed) fire every time (probability 100, times -1, quietly),
+# after setting its FILEs (e.g. admin=Y opcode=0x6 after=0x7c times=1).
+fault_arm() {
+	d=/sys/kernel/debug/my_nvme/$1/$2
+	shift 2
+	[ -d "$d" ] || { fail "no fault point $d"; return 1; }
+	echo 0 > "$d/verbose"
+	echo 1 > "$d/interval"
+	echo -1 > "$d/times"
+	for kv in "$@"; do
+		echo "${kv#*=}" > "$d/${kv%%=*}" ||
+			{ fail "cannot set $d/${kv%%=*} to ${kv#*=}"; return 1; }
+	done
+	echo 100 > "$d/probability"
+	echo "fault point $d armed${*:+: $*}"
+}
+
+# fault_disarm CTRL POINT: stop it; its trigger and opcode filter back
+# to their defaults (any opcode, at once).
+fault_disarm() {
+	d=/sys/kernel/debug/my_nvme/$1/$2
+	[ -d "$d" ] || return 0
+	echo 0 > "$d/probability"
+	echo -1 > "$d/times"
+	for f in opcode after; do
+		[ -w "$d/$f" ] && echo 0xffffffff > "$d/$f"
+	done
+	[ -w "$d/armed" ] && echo N > "$d/armed"
+	return 0
+}
+
+# fault_disarm_all CTRL: every fault point of CTRL (or "defaults").
+fault_disarm_all() {
+	for p in fault_inject fail_map fail_enable fail_shutdown fail_cqe fail_csts; do
+		fault_disarm "$1" "$p"
+	done
+}
+
+# stat_all CTRL COLUMN: STAT summed over every queue, admin included.
+stat_all() {
+	stat_sum "$1" "$2" all
+}
+
+# elapsed_ok MS LIMIT_MS WHAT: MS must not exceed LIMIT_MS.
+elapsed_ok() {
+	[ "$1" -le "$2" ] ||
+		fail "$3 took $1 ms, more than the bound of $2 ms"
+}
+
+# admin_timeout_ms: the my_nvme admin timeout now in force.
+admin_timeout_ms() {
+	echo $(($(cat /sys/module/my_nvme/parameters/admin_timeout) * 1000))
+}
+
+io_timeout_ms() {
+	echo $(($(cat /sys/module/my_nvme/parameters/io_timeout) * 1000))
+}
+
+# fio_running NAME: is fio_start's fio still running?
+fio_running() {
+	kill -0 "$(cat "$1.pid")" 2>/dev/null
+}
+
+# fio_end NAME SECONDS: wait up to SECONDS for fio_start's fio to exit
+# (it is killed after that); FIO_RC its status, FIO_ERRORS the jobs that
+# ended with an error. Fails if fio had to be killed.
+fio_end() {
+	step "waiting for fio $1 to end"
+	i=0
+	while fio_running "$1"; do
+		if [ "$i" -ge $(($2 * 5)) ]; then
+			kill -9 "$(cat "$1.pid")" 2>/dev/null
+			fail "fio $1 still running after $2 s (hung on the disk?)"
+			return 1
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	wait "$(cat "$1.pid")"
+	FIO_RC=$?
+	jobs=$(grep -c ': (groupid=[0-9]*, jobs=[0-9]*): err=' "$1.out")
+	ok=$(grep -c ': (groupid=[0-9]*, jobs=[0-9]*): err= *0:' "$1.out")
+	FIO_ERRORS=$((jobs - ok))
+	grep -m2 -E 'err=|error' "$1.out"
+	bad=$(grep -Ei 'verify failed|bad magic|bad header|verify type mismatch|crc32c.*(fail|mismatch)' "$1.out" |
+		head -n1)
+	[ -z "$bad" ] || { fail "fio verify error (data read back wrong): $bad"; return 1; }
+	return 0
+}
+
+# ref_write DEV MIB_OFFSET: 1 MiB of random data at MIB_OFFSET, written
+# O_DIRECT and flushed; ref_check DEV MIB_OFFSET reads it back. What a
+# case writes so before a fault must be there after it.
+ref_write() {
+	rand_file "ref-$2.bin" 1 || return 1
+	dwrite "ref-$2.bin" "$1" "$2" || return 1
+	run blockdev --flushbufs "$1"
+}
+
+ref_check() {
+	dread "$1" "$2" 1 "ref-$2.back" || return 1
+	same_files "ref-$2.bin" "ref-$2.back"
+}
