@@ -247,6 +247,10 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
  * controller (3.5.2): one may signal only on "no unacknowledged entries
  * -> some", so the head must not be withheld; with shadow doorbells
  * EventIdx says when the controller wants it (NVMe 2.0a, B.5.1).
+ * Poll queues have no interrupt to lose, but the EventIdx argument holds
+ * for them as well, and without shadow doorbells a deferred head saves
+ * one posted MMIO write per batch: a gain only where that write is a VM
+ * exit (QEMU under TCG), so they follow the same rule.
  * Callers serialise per queue: the queue's interrupt handler, or a
  * caller that has disabled that interrupt and holds cq_poll_lock.
  */
