@@ -796,6 +796,12 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
 	int ret;
 
+	/* Its I/O was failed (a reset changed the queue layout): a new disk. */
+	if (ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)) {
+		my_nvme_remove_ns(ns);
+		my_nvme_put_ns(ns);
+		ns = NULL;
+	}
 	ret = my_nvme_identify_ns(ctrl, nsid, id);
 	if (!ns) {
 		if (!ret)

@@ -1445,6 +1445,30 @@ void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl)
 	srcu_read_unlock(&ctrl->srcu, idx);
 }
 
+/*
+ * Fail the held I/O of namespaces whose format is unknown
+ * (MY_NVME_NS_STALE): nothing times those requests out, and a change of
+ * the queue layout must drain every queue. The rescan then replaces the
+ * disk (my_nvme_scan_ns()).
+ */
+void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+	int idx;
+
+	idx = srcu_read_lock(&ctrl->srcu);
+	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
+				 srcu_read_lock_held(&ctrl->srcu)) {
+		if (!test_bit(MY_NVME_NS_STALE, &ns->flags) ||
+		    test_and_set_bit(MY_NVME_NS_DEAD, &ns->flags))
+			continue;
+		dev_warn(ctrl->dev, "%s: format unknown across a queue layout change, failing its I/O\n",
+			 ns->disk->disk_name);
+		blk_mq_run_hw_queues(ns->disk->queue, true);
+	}
+	srcu_read_unlock(&ctrl->srcu, idx);
+}
+
 /* Returns the time left, 0 when it ran out. */
 int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout)
 {

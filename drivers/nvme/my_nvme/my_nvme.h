@@ -548,6 +548,7 @@ struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid);
 void my_nvme_put_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl);
+void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);
 void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl);
 int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout);

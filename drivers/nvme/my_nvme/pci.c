@@ -379,6 +379,7 @@ void my_nvme_fw_act_work(struct work_struct *work)
 	struct my_nvme_ctrl *ctrl =
 		container_of(work, struct my_nvme_ctrl, fw_act_work);
 	unsigned long start = jiffies;
+	bool live;
 	u32 csts;
 
 	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
@@ -403,9 +404,17 @@ void my_nvme_fw_act_work(struct work_struct *work)
 	WRITE_ONCE(ctrl->pp_since, 0);
 	atomic_inc(&ctrl->rstats.fw_activations);
 	mutex_lock(&ctrl->shutdown_lock);
-	if (my_nvme_state(ctrl) == MY_NVME_CTRL_LIVE)
+	live = my_nvme_state(ctrl) == MY_NVME_CTRL_LIVE;
+	if (live)
 		my_nvme_unquiesce_io_queues(ctrl);
 	mutex_unlock(&ctrl->shutdown_lock);
+	/*
+	 * A reset identifies the controller and sends the AERs again; a
+	 * removal must not find the event work queued after it stopped it
+	 * (as nvme_fw_act_work() returns when the state is not LIVE).
+	 */
+	if (!live)
+		return;
 	dev_info(ctrl->dev, "firmware activation: processing resumed after %u ms\n",
 		 jiffies_to_msecs(jiffies - start));
 	my_nvme_update_firmware_rev(ctrl);
@@ -956,13 +965,16 @@ static int my_nvme_setup_io_queues(struct my_nvme_ctrl *ctrl)
 /*
  * Wait until the requests the reset requeued have finished. One that
  * lands on a queue the new layout polls was not submitted for polling
- * (no REQ_POLLED): nobody reaps it but us.
+ * (no REQ_POLLED): nobody reaps it but us. One that a namespace of
+ * unknown format holds would never finish: it fails. The rest are
+ * bounded by their timeouts (a timeout while CONNECTING gives up).
  */
 static void my_nvme_wait_requeued(struct my_nvme_ctrl *ctrl)
 {
 	unsigned int i;
 
 	while (!my_nvme_wait_freeze_timeout(ctrl, HZ / 10)) {
+		my_nvme_fail_stale_namespaces(ctrl);
 		for (i = 1; i <= ctrl->nr_io_queues; i++)
 			if (test_bit(MY_NVME_Q_POLLED, &ctrl->queues[i].flags))
 				my_nvme_reap_cq(&ctrl->queues[i]);
@@ -1051,11 +1063,15 @@ static void my_nvme_start_ctrl(struct my_nvme_ctrl *ctrl)
 	my_nvme_queue_scan(ctrl);
 }
 
-/* Stop what start_ctrl started; the works may run again later. */
+/*
+ * Stop what start_ctrl started, on a controller that is no longer LIVE.
+ * The firmware activation work first: it may queue the event work as it
+ * ends, while the event work, not LIVE, queues nothing.
+ */
 static void my_nvme_stop_ctrl(struct my_nvme_ctrl *ctrl)
 {
-	flush_work(&ctrl->async_event_work);
 	cancel_work_sync(&ctrl->fw_act_work);
+	flush_work(&ctrl->async_event_work);
 	cancel_work_sync(&ctrl->scan_work);
 }
 
