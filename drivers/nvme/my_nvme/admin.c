@@ -1,162 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * my_nvme admin.c: admin command encoders and the admin commands the
- * driver sends: Identify, Set Features, queue creation and deletion, log
- * pages, asynchronous events and the namespace scan.
+ * my_nvme admin.c: the admin commands the driver sends (Identify, Set
+ * Features, queue creation and deletion, log pages, Doorbell Buffer
+ * Config) and asynchronous events: the AERs, their completion, the work
+ * that handles what they report.
  */
 
-#include <linux/overflow.h>
+#include <linux/blk-mq.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 #include "my_nvme.h"
 
-void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->identify.opcode = nvme_admin_identify;
-	cmd->identify.nsid = cpu_to_le32(nsid);
-	cmd->identify.cns = cns;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_identify);
-
-void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->features.opcode = nvme_admin_set_features;
-	cmd->features.fid = cpu_to_le32(fid);
-	cmd->features.dword11 = cpu_to_le32(dword11);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_set_features);
-
-void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->features.opcode = nvme_admin_get_features;
-	cmd->features.fid = cpu_to_le32(fid);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_features);
-
-void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
-			   dma_addr_t dma, u32 depth, s16 vector)
-{
-	u16 flags = NVME_QUEUE_PHYS_CONTIG;
-
-	memset(cmd, 0, sizeof(*cmd));
-	if (vector >= 0)
-		flags |= NVME_CQ_IRQ_ENABLED;
-	cmd->create_cq.opcode = nvme_admin_create_cq;
-	cmd->create_cq.prp1 = cpu_to_le64(dma);
-	cmd->create_cq.cqid = cpu_to_le16(qid);
-	cmd->create_cq.qsize = cpu_to_le16(depth - 1);
-	cmd->create_cq.cq_flags = cpu_to_le16(flags);
-	cmd->create_cq.irq_vector = cpu_to_le16(vector >= 0 ? vector : 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_create_cq);
-
-void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,
-			   dma_addr_t dma, u32 depth, u16 cqid)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->create_sq.opcode = nvme_admin_create_sq;
-	cmd->create_sq.prp1 = cpu_to_le64(dma);
-	cmd->create_sq.sqid = cpu_to_le16(qid);
-	cmd->create_sq.qsize = cpu_to_le16(depth - 1);
-	cmd->create_sq.sq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
-					      NVME_SQ_PRIO_MEDIUM);
-	cmd->create_sq.cqid = cpu_to_le16(cqid);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_create_sq);
-
-void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->delete_queue.opcode = opcode;
-	cmd->delete_queue.qid = cpu_to_le16(qid);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_delete_queue);
-
-/* Abort (NVMe 2.0, 5.1): the command id as the controller saw it. */
-void my_nvme_cmd_abort(struct nvme_command *cmd, u16 sqid, u16 cid)
-{
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->abort.opcode = nvme_admin_abort_cmd;
-	cmd->abort.sqid = cpu_to_le16(sqid);
-	cmd->abort.cid = cid;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_abort);
-
-/* Get Log Page: NUMD is a 0's based dword count split in two halves. */
-void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
-			 u32 bytes)
-{
-	u32 numd = bytes / sizeof(u32) - 1;
-
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->get_log_page.opcode = nvme_admin_get_log_page;
-	cmd->get_log_page.nsid = cpu_to_le32(nsid);
-	cmd->get_log_page.lid = lid;
-	cmd->get_log_page.numdl = cpu_to_le16(numd & 0xffff);
-	cmd->get_log_page.numdu = cpu_to_le16(numd >> 16);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_log);
-
-/* Number of Queues (FID 07h): both counts are 0's based. */
-u32 my_nvme_num_queues_dword(unsigned int nr_io_queues)
-{
-	u32 n = nr_io_queues - 1;
-
-	return n | (n << 16);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_dword);
-
-unsigned int my_nvme_num_queues_granted(u32 result)
-{
-	return min(result & 0xffff, result >> 16) + 1;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_granted);
-
-/*
- * MDTS is a power of two in units of CAP.MPSMIN, 0 meaning no limit.
- * Returns the limit in 512-byte sectors, at most @max_kb KiB; a shift
- * that overflows is "no limit" as well, never undefined behaviour.
- */
-u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb)
-{
-	u64 max_sectors = (u64)max_kb << 1;
-	u64 sectors;
-
-	if (!mdts || !page_size_min ||
-	    check_shl_overflow((u64)page_size_min >> SECTOR_SHIFT, mdts,
-			       &sectors))
-		return max_sectors;
-	return min(sectors, max_sectors);
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_mdts_sectors);
-
-/*
- * Effects of a passthrough command: from the Commands Supported and
- * Effects log. An I/O command never freezes the I/O queues (it runs on
- * one of them); an admin command whose log entry relaxes execution
- * restrictions does not either.
- */
-u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
-			u8 opcode)
-{
-	u32 effects;
-
-	if (!log)
-		return 0;
-	if (!admin)
-		return le32_to_cpu(log->iocs[opcode]) &
-			~NVME_CMD_EFFECTS_CSE_MASK;
-	effects = le32_to_cpu(log->acs[opcode]);
-	if (effects & NVME_CMD_EFFECTS_CSER_MASK)
-		effects &= ~NVME_CMD_EFFECTS_CSE_MASK;
-	return effects;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_effects);
+unsigned int my_nvme_admin_timeout = 60;
+module_param_named(admin_timeout, my_nvme_admin_timeout, uint, 0644);
+MODULE_PARM_DESC(admin_timeout,
+		 "Timeout of an admin command in seconds (default 60)");
 
 /*
  * Run one admin command and wait for it. Returns 0, a negative errno when
@@ -198,8 +58,8 @@ out:
 	return ret;
 }
 
-static int my_nvme_admin_error(struct my_nvme_ctrl *ctrl, const char *what,
-			       int ret)
+/* Log a failed admin command; a controller status becomes -EIO. */
+int my_nvme_admin_error(struct my_nvme_ctrl *ctrl, const char *what, int ret)
 {
 	if (ret > 0) {
 		dev_err(ctrl->dev, "%s failed: %s (status 0x%x)\n", what,
@@ -219,8 +79,8 @@ static void my_nvme_copy_id_string(char *dst, const char *src, size_t len)
 	strim(dst);
 }
 
-static int my_nvme_get_log(struct my_nvme_ctrl *ctrl, u8 lid, u32 nsid,
-			   void *buf, u32 len)
+int my_nvme_get_log(struct my_nvme_ctrl *ctrl, u8 lid, u32 nsid, void *buf,
+		    u32 len)
 {
 	struct nvme_command cmd;
 
@@ -311,21 +171,6 @@ static void my_nvme_identify_ctrl_nvm(struct my_nvme_ctrl *ctrl)
 out:
 	kfree(id);
 }
-
-/*
- * Asynchronous Event Configuration (Set Features 0Bh): SMART critical
- * warnings, and the notices the driver acts on (Namespace Attribute
- * Changed, Firmware Activation Starting) as far as OAES says the
- * controller sends them.
- */
-u32 my_nvme_aen_config(u32 oaes)
-{
-	return (oaes & (NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_FW_ACT)) |
-		NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
-		NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
-		NVME_SMART_CRIT_VOLATILE_MEMORY;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_aen_config);
 
 static void my_nvme_enable_aen(struct my_nvme_ctrl *ctrl)
 {
@@ -728,30 +573,7 @@ void my_nvme_async_event_work(struct work_struct *work)
 		my_nvme_submit_aers(ctrl);
 }
 
-/* ---- Namespaces ---- */
-
-/*
- * What Identify Namespace says about driving it as a disk. Namespaces we
- * cannot drive get a reason; the controller may still have others.
- */
-void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
-{
-	u8 lbaf = nvme_lbaf_index(id->flbas);
-
-	info->nsze = le64_to_cpu(id->nsze);
-	info->lbaf = lbaf;
-	info->lba_shift = id->lbaf[lbaf & 0x3f].ds;
-	info->unsupported = NULL;
-	if (!info->nsze)
-		info->unsupported = "size 0";
-	else if (lbaf > id->nlbaf)
-		info->unsupported = "LBA format out of range";
-	else if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK))
-		info->unsupported = "metadata or protection information not supported";
-	else if (info->lba_shift < SECTOR_SHIFT || info->lba_shift > PAGE_SHIFT)
-		info->unsupported = "logical block size not supported";
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
+/* ---- Identify Namespace ---- */
 
 /* Returns 0, a negative errno, or the controller's status (with DNR). */
 int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
@@ -767,194 +589,3 @@ int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	return ret;
 }
 
-/* Reading the Changed Namespace List clears the event (RAE = 0). */
-static void my_nvme_clear_changed_ns_log(struct my_nvme_ctrl *ctrl)
-{
-	__le32 *log = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
-
-	if (!log)
-		return;
-	if (my_nvme_get_log(ctrl, NVME_LOG_CHANGED_NS, NVME_NSID_ALL, log,
-			    NVME_IDENTIFY_DATA_SIZE))
-		dev_warn(ctrl->dev, "reading the Changed Namespace List failed\n");
-	kfree(log);
-}
-
-/*
- * One active namespace: revalidate the disk we have, or add one. A disk
- * goes only when the controller says the namespace is gone for good
- * (a status with DNR, as nvme_validate_ns()) or can no longer be driven;
- * any other failure (a timeout, a reset that cancelled the Identify)
- * leaves it as it is for the next scan. One whose format is unknown
- * (MY_NVME_NS_STALE, after a Format that could not be followed) holds
- * its I/O until then, so it goes too when the controller answers with
- * anything but its format.
- */
-static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-			    struct nvme_id_ns *id)
-{
-	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
-	int ret;
-
-	/* Its I/O was failed (a reset changed the queue layout): a new disk. */
-	if (ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)) {
-		my_nvme_remove_ns(ns);
-		my_nvme_put_ns(ns);
-		ns = NULL;
-	}
-	ret = my_nvme_identify_ns(ctrl, nsid, id);
-	if (!ns) {
-		if (!ret)
-			my_nvme_add_ns(ctrl, nsid, id);
-		return;
-	}
-	if (!ret)
-		ret = my_nvme_revalidate_ns(ns, id);
-	else if (ret > 0 && !(ret & NVME_STATUS_DNR) &&
-		 !test_bit(MY_NVME_NS_STALE, &ns->flags))
-		ret = 0;
-	if (ret == -ENODEV || ret > 0) {
-		dev_info(ctrl->dev, "%s: namespace %u cannot be driven any more, removing the disk\n",
-			 ns->disk->disk_name, nsid);
-		my_nvme_remove_ns(ns);
-	}
-	my_nvme_put_ns(ns);
-}
-
-/*
- * Remove the disks of namespaces @first..@last (they are not in the
- * Active Namespace ID list), one at a time: each removal waits for the
- * list walkers (SRCU) to let go.
- */
-static void my_nvme_remove_ns_range(struct my_nvme_ctrl *ctrl, u32 first,
-				    u32 last)
-{
-	struct my_nvme_ns *ns, *gone;
-	int idx;
-
-	if (first > last)
-		return;
-	do {
-		gone = NULL;
-		idx = srcu_read_lock(&ctrl->srcu);
-		list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
-					 srcu_read_lock_held(&ctrl->srcu)) {
-			if (ns->nsid < first || ns->nsid > last)
-				continue;
-			get_device(disk_to_dev(ns->disk));
-			gone = ns;
-			break;
-		}
-		srcu_read_unlock(&ctrl->srcu, idx);
-		if (gone) {
-			dev_info(ctrl->dev, "%s: namespace %u gone, removing the disk\n",
-				 gone->disk->disk_name, gone->nsid);
-			my_nvme_remove_ns(gone);
-			my_nvme_put_ns(gone);
-		}
-	} while (gone);
-}
-
-/*
- * One entry of the Active Namespace ID list, after entry @last (0 at the
- * start): the end of the list, a namespace to scan, an ID above NN (not
- * a valid namespace: skipped, it removes nothing), or a list that goes
- * backwards and cannot be trusted from here on.
- */
-enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn)
-{
-	if (!nsid)
-		return MY_NVME_SCAN_END;
-	if (nsid <= last)
-		return MY_NVME_SCAN_STOP;
-	if (nsid > nn)
-		return MY_NVME_SCAN_SKIP;
-	return MY_NVME_SCAN_NS;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_scan_entry);
-
-/*
- * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page:
- * revalidate or add each namespace, and drop the disks of namespaces
- * the list skips, between two entries and after the last, as
- * nvme_scan_ns_list(). An ID above NN is not a valid namespace: it is
- * skipped and removes nothing. A list that goes backwards cannot be
- * trusted: the scan stops there and removes nothing after it.
- */
-static int my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
-{
-	const unsigned int per_page = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
-	struct nvme_command cmd;
-	struct nvme_id_ns *id;
-	__le32 *ns_list;
-	u32 prev = 0, next_id = 0;
-	unsigned int i;
-	int ret = -ENOMEM;
-
-	ns_list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
-	id = kzalloc(sizeof(*id), GFP_KERNEL);
-	if (!ns_list || !id)
-		goto out;
-
-	for (;;) {
-		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_ACTIVE_LIST, next_id);
-		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, ns_list,
-					      NVME_IDENTIFY_DATA_SIZE, NULL);
-		if (ret) {
-			ret = my_nvme_admin_error(ctrl, "Identify Active Namespace List",
-						  ret);
-			goto out;
-		}
-		for (i = 0; i < per_page; i++) {
-			u32 nsid = le32_to_cpu(ns_list[i]);
-
-			switch (my_nvme_scan_entry(nsid, next_id, ctrl->nn)) {
-			case MY_NVME_SCAN_END:
-				goto done;
-			case MY_NVME_SCAN_STOP:
-				dev_warn(ctrl->dev,
-					 "namespace list not ascending at %u (after %u), stopping\n",
-					 nsid, next_id);
-				ret = -EIO;
-				goto out;
-			case MY_NVME_SCAN_SKIP:
-				dev_warn_ratelimited(ctrl->dev,
-						     "namespace list: %u is above NN %u, skipped\n",
-						     nsid, ctrl->nn);
-				break;
-			case MY_NVME_SCAN_NS:
-				my_nvme_scan_ns(ctrl, nsid, id);
-				my_nvme_remove_ns_range(ctrl, prev + 1, nsid - 1);
-				prev = nsid;
-				break;
-			}
-			next_id = nsid;
-		}
-	}
-done:
-	my_nvme_remove_ns_range(ctrl, prev + 1, U32_MAX);
-	ret = 0;
-out:
-	kfree(id);
-	kfree(ns_list);
-	return ret;
-}
-
-void my_nvme_scan_work(struct work_struct *work)
-{
-	struct my_nvme_ctrl *ctrl =
-		container_of(work, struct my_nvme_ctrl, scan_work);
-	int ret;
-
-	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE || !ctrl->tagset.tags)
-		return;
-	mutex_lock(&ctrl->scan_lock);
-	atomic_inc(&ctrl->rstats.rescans);
-	if (test_and_clear_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events))
-		my_nvme_clear_changed_ns_log(ctrl);
-	ret = my_nvme_scan_ns_list(ctrl);
-	if (ret)
-		dev_err(ctrl->dev, "namespace scan failed (%d): the disks stay as they were\n",
-			ret);
-	mutex_unlock(&ctrl->scan_lock);
-}

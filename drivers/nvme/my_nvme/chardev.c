@@ -7,6 +7,7 @@
 
 #include <linux/cdev.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
@@ -20,6 +21,8 @@
 #define MY_NVME_MINORS		BIT(MINORBITS)
 
 static dev_t my_nvme_chr_devt;
+/* Controller instances: the minor of /dev/my_nvme<N>, and N. */
+static DEFINE_IDA(my_nvme_ida);
 
 /* ---- sysfs ---- */
 
@@ -148,106 +151,6 @@ static const struct class my_nvme_class = {
 /* ---- passthrough ---- */
 
 /*
- * Vet a user command before it reaches the controller. Queue management
- * and asynchronous events belong to the driver: a user deleting an I/O
- * queue would strand every request on it, and a user's Asynchronous
- * Event Request takes one of the AERL slots the driver keeps filled and
- * never completes until an event (its timeout would reset the
- * controller under everyone's I/O).
- */
-int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
-			   u32 max_bytes)
-{
-	if (cmd->flags || cmd->rsvd1)
-		return -EINVAL;	/* fused commands, SGL/PSDT bits */
-	if (cmd->metadata || cmd->metadata_len)
-		return -EINVAL;	/* no separate metadata buffers */
-	if (cmd->data_len > max_bytes)
-		return -EINVAL;
-	if (!!cmd->addr != !!cmd->data_len)
-		return -EINVAL;
-	if (cmd->data_len && (cmd->opcode & 3) == 3)
-		return -EINVAL;	/* bidirectional transfers */
-	if (admin) {
-		switch (cmd->opcode) {
-		case nvme_admin_create_sq:
-		case nvme_admin_create_cq:
-		case nvme_admin_delete_sq:
-		case nvme_admin_delete_cq:
-		case nvme_admin_dbbuf:
-		case nvme_admin_async_event:
-			return -EPERM;
-		}
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
-
-/*
- * How many bytes a user command moves to or from its buffer, as far as
- * the command itself says (for I/O commands in LBAs of 1 << @lba_shift
- * bytes); 0 when it moves none, or when only the controller knows (Get
- * and Set Features, vendor commands). The driver describes data_len
- * bytes; a command that moves more would have the controller take PRP2
- * as a list or read list entries the driver never wrote. The lengths
- * are the base specification's fields (admin commands: Identify's 4 KiB
- * data structure, NUMD of Get Log Page, Directive Send/Receive and
- * Firmware Image Download, AL of Security Send/Receive, MNDW of Get LBA
- * Status) and the NVM command set's (NLB, Dataset Management's NR, the
- * reservation commands' data structures, NUMD of Reservation Report and
- * Zone Management Receive). nvme_user_cmd() trusts data_len; my_nvme
- * refuses a buffer shorter than the command, and confines what it
- * cannot check (my_nvme_user_list_alloc()).
- */
-u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
-			      bool admin, u8 lba_shift)
-{
-	if (admin) {
-		switch (cmd->opcode) {
-		case nvme_admin_identify:
-			return NVME_IDENTIFY_DATA_SIZE;
-		case nvme_admin_get_log_page:
-			return ((cmd->cdw10 >> 16 |
-				 (u64)(cmd->cdw11 & 0xffff) << 16) + 1) * 4;
-		case nvme_admin_directive_send:
-		case nvme_admin_directive_recv:
-		case nvme_admin_download_fw:
-			return ((u64)cmd->cdw10 + 1) * 4;
-		case nvme_admin_security_send:
-		case nvme_admin_security_recv:
-			return cmd->cdw11;
-		case nvme_admin_get_lba_status:
-			return ((u64)cmd->cdw12 + 1) * 4;
-		default:
-			return 0;
-		}
-	}
-	switch (cmd->opcode) {
-	case nvme_cmd_read:
-	case nvme_cmd_write:
-	case nvme_cmd_compare:
-	case nvme_cmd_zone_append:
-		return lba_shift ?
-			((u64)(cmd->cdw12 & 0xffff) + 1) << lba_shift : 0;
-	case nvme_cmd_dsm:
-		return ((cmd->cdw10 & 0xff) + 1) *
-			sizeof(struct nvme_dsm_range);
-	case nvme_cmd_resv_register:
-	case nvme_cmd_resv_acquire:
-		return 16;
-	case nvme_cmd_resv_release:
-		return 8;
-	case nvme_cmd_resv_report:
-	case nvme_cmd_zone_mgmt_recv:
-		return ((u64)(cmd->opcode == nvme_cmd_resv_report ?
-			      cmd->cdw10 : cmd->cdw12) + 1) * 4;
-	default:
-		return 0;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_xfer_len);
-
-/*
  * Namespaces frozen around a command that changes them (Commands
  * Supported and Effects: CSE), so that no I/O runs while, say, Format
  * NVM changes the LBA format, and none runs with the old one after it.
@@ -269,7 +172,6 @@ static int my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
 {
 	struct my_nvme_ns *ns;
 	unsigned int n = 0;
-	int idx;
 
 	memset(fz, 0, sizeof(*fz));
 	fz->effects = my_nvme_cmd_effects(ctrl->effects, admin, opcode);
@@ -281,21 +183,18 @@ static int my_nvme_passthru_start(struct my_nvme_ctrl *ctrl, bool admin,
 		return -ENOMEM;
 	/* scan_lock: no namespace comes or goes until passthru_end. */
 	mutex_lock(&ctrl->scan_lock);
-	idx = srcu_read_lock(&ctrl->srcu);
-	list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
-				 srcu_read_lock_held(&ctrl->srcu))
+	my_nvme_for_each_ns(ctrl, ns)
 		n++;
 	fz->ns = kcalloc(n, sizeof(*fz->ns), GFP_KERNEL);
 	if (fz->ns) {
-		list_for_each_entry_srcu(ns, &ctrl->namespaces, list,
-					 srcu_read_lock_held(&ctrl->srcu)) {
+		/* Nothing was added since (scan_lock); some may be gone. */
+		my_nvme_for_each_ns(ctrl, ns) {
 			if (fz->nr == n)
 				break;
 			get_device(disk_to_dev(ns->disk));
 			fz->ns[fz->nr++] = ns;
 		}
 	}
-	srcu_read_unlock(&ctrl->srcu, idx);
 	if (n && !fz->ns) {
 		mutex_unlock(&ctrl->scan_lock);
 		kfree(fz->id);
@@ -663,14 +562,23 @@ static void my_nvme_ctrl_release(struct device *dev)
 {
 	struct my_nvme_ctrl *ctrl = to_ctrl(dev);
 
+	ida_free(&my_nvme_ida, ctrl->instance);
 	my_nvme_free_ctrl(ctrl);
 }
 
-/* Called early in probe: from here on put_device() frees the controller. */
-void my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl)
+/*
+ * Called early in probe: the instance number, and the class device, from
+ * which on put_device() frees the controller.
+ */
+int my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl)
 {
 	struct device *dev = &ctrl->ctrl_dev;
+	int ret;
 
+	ret = ida_alloc(&my_nvme_ida, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	ctrl->instance = ret;
 	device_initialize(dev);
 	dev->class = &my_nvme_class;
 	dev->parent = &ctrl->pdev->dev;
@@ -678,6 +586,7 @@ void my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl)
 	dev_set_drvdata(dev, ctrl);
 	cdev_init(&ctrl->cdev, &my_nvme_ctrl_fops);
 	ctrl->cdev.owner = THIS_MODULE;
+	return 0;
 }
 
 int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl)
@@ -722,4 +631,5 @@ void my_nvme_chardev_exit(void)
 {
 	class_unregister(&my_nvme_class);
 	unregister_chrdev_region(my_nvme_chr_devt, MY_NVME_MINORS);
+	ida_destroy(&my_nvme_ida);
 }

@@ -67,6 +67,34 @@ static int my_nvme_recovery_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(my_nvme_recovery);
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/* inject_aen: handle an event as if an AER had completed with it. */
+static ssize_t my_nvme_inject_aen_write(struct file *file,
+					const char __user *ubuf, size_t count,
+					loff_t *ppos)
+{
+	struct my_nvme_ctrl *ctrl = file->private_data;
+	u32 result;
+	int ret;
+
+	ret = kstrtou32_from_user(ubuf, count, 0, &result);
+	if (ret)
+		return ret;
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
+		return -EBUSY;
+	dev_info(ctrl->dev, "inject_aen: event 0x%08x\n", result);
+	my_nvme_handle_aen(ctrl, result);
+	return count;
+}
+
+static const struct file_operations my_nvme_inject_aen_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= my_nvme_inject_aen_write,
+	.llseek	= noop_llseek,
+};
+#endif
+
 void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl)
 {
 	if (!my_nvme_debugfs_root)
@@ -78,6 +106,10 @@ void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl)
 	debugfs_create_file("recovery", 0444, ctrl->debugfs, ctrl,
 			    &my_nvme_recovery_fops);
 	my_nvme_fault_debugfs(ctrl);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	debugfs_create_file("inject_aen", 0200, ctrl->debugfs, ctrl,
+			    &my_nvme_inject_aen_fops);
+#endif
 }
 
 void my_nvme_debugfs_remove(struct my_nvme_ctrl *ctrl)

@@ -26,7 +26,8 @@
  * "armed" (writable, to start over): a firmware that wedges, or a
  * controller that fails, in the middle of a reset's Identify, say.
  *  inject_aen		write a completion dword 0 to have it handled as an
- *			asynchronous event the controller reported
+ *			asynchronous event the controller reported (the file
+ *			is debugfs.c's: admin.c handles the event)
  *
  * /sys/kernel/debug/my_nvme/defaults/ holds the same fault points as a
  * template each controller copies when it is probed, so that a probe
@@ -162,31 +163,6 @@ u32 __my_nvme_fault_csts(struct my_nvme_ctrl *ctrl, u32 csts)
 	return f->csts_bits == U32_MAX ? U32_MAX : csts | f->csts_bits;
 }
 
-static ssize_t my_nvme_inject_aen_write(struct file *file,
-					const char __user *ubuf, size_t count,
-					loff_t *ppos)
-{
-	struct my_nvme_ctrl *ctrl = file->private_data;
-	u32 result;
-	int ret;
-
-	ret = kstrtou32_from_user(ubuf, count, 0, &result);
-	if (ret)
-		return ret;
-	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE)
-		return -EBUSY;
-	dev_info(ctrl->dev, "inject_aen: event 0x%08x\n", result);
-	my_nvme_handle_aen(ctrl, result);
-	return count;
-}
-
-static const struct file_operations my_nvme_inject_aen_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= my_nvme_inject_aen_write,
-	.llseek	= noop_llseek,
-};
-
 static void my_nvme_faults_debugfs(struct my_nvme_faults *f,
 				   struct dentry *parent)
 {
@@ -224,8 +200,6 @@ static void my_nvme_faults_debugfs(struct my_nvme_faults *f,
 void my_nvme_fault_debugfs(struct my_nvme_ctrl *ctrl)
 {
 	my_nvme_faults_debugfs(&ctrl->faults, ctrl->debugfs);
-	debugfs_create_file("inject_aen", 0200, ctrl->debugfs, ctrl,
-			    &my_nvme_inject_aen_fops);
 }
 
 void my_nvme_fault_debugfs_defaults(struct dentry *root)

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * my_nvme: the one internal header. It holds the controller, queue,
- * namespace and per-request structures and the prototypes shared by
- * pci.c, queue.c, admin.c, blk.c and the KUnit tests.
+ * namespace and per-request structures, and the prototypes of each file
+ * in the order of the stack, bottom first: every file calls only the
+ * files listed before its own (Documentation/nvme/my_nvme.rst, "Source
+ * layout").
+ * The two calls that must go up, a request's timeout and a namespace's
+ * ioctl, go through struct my_nvme_ctrl_ops.
  */
 #ifndef _MY_NVME_H
 #define _MY_NVME_H
@@ -11,6 +15,7 @@
 #include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/cleanup.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/dmapool.h>
@@ -228,7 +233,21 @@ struct my_nvme_ns_info {
 	const char *unsupported; /* why it cannot be driven, or NULL */
 };
 
+/*
+ * The calls up the stack, filled in by pci.c (as nvme core calls its
+ * transports through struct nvme_ctrl_ops): blk.c hands a timed-out
+ * request to the recovery ladder of ctrl.c, ns.c a namespace's ioctls
+ * to chardev.c. Nothing else below calls above itself; events go up as
+ * work items (my_nvme_queue_scan() and the like).
+ */
+struct my_nvme_ctrl_ops {
+	enum blk_eh_timer_return (*timeout)(struct request *rq);
+	int (*ns_ioctl)(struct block_device *bdev, blk_mode_t mode,
+			unsigned int cmd, unsigned long arg);
+};
+
 struct my_nvme_ctrl {
+	const struct my_nvme_ctrl_ops *ops;
 	struct pci_dev		*pdev;
 	struct device		*dev;		/* the PCI device, for DMA and logs */
 	struct device		ctrl_dev;	/* class device, /dev/my_nvme<N> */
@@ -250,6 +269,8 @@ struct my_nvme_ctrl {
 	enum my_nvme_ctrl_state	state;
 	wait_queue_head_t	state_wq;	/* woken on every state change */
 	struct mutex		shutdown_lock;	/* enable, disable, queues */
+	struct workqueue_struct	*wq;		/* scan, events, firmware */
+	struct workqueue_struct	*reset_wq;	/* reset_work */
 	struct work_struct	reset_work;
 	struct work_struct	scan_work;
 	struct work_struct	async_event_work;
@@ -379,6 +400,39 @@ static inline enum my_nvme_ctrl_state my_nvme_state(struct my_nvme_ctrl *ctrl)
 	return READ_ONCE(ctrl->state);
 }
 
+static inline struct list_head *my_nvme_ns_list(struct srcu_struct *srcu)
+{
+	return &container_of(srcu, struct my_nvme_ctrl, srcu)->namespaces;
+}
+
+/*
+ * Walk the namespaces under SRCU: the body may sleep (freeze, sync) and
+ * may break or return; it holds nothing a timeout handler needs, and a
+ * removal waits for it (synchronize_srcu()). The guard is
+ * scoped_guard(srcu), spelled out as the loop it is.
+ */
+#define my_nvme_for_each_ns(ctrl, ns)					\
+	for (CLASS(srcu, __srcu)(&(ctrl)->srcu), *__once = NULL;	\
+	     !__once; __once = (void *)1)				\
+		list_for_each_entry_srcu(ns, my_nvme_ns_list(__srcu.lock), \
+					 list, srcu_read_lock_held(__srcu.lock))
+
+/* Work for the controller's workqueue: how events travel up the stack. */
+static inline void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(ctrl->wq, &ctrl->scan_work);
+}
+
+static inline void my_nvme_queue_aen(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(ctrl->wq, &ctrl->async_event_work);
+}
+
+static inline void my_nvme_queue_fw_act(struct my_nvme_ctrl *ctrl)
+{
+	queue_work(ctrl->wq, &ctrl->fw_act_work);
+}
+
 /* The command id of @rq as it was last started. */
 static inline u16 my_nvme_cid(struct request *rq)
 {
@@ -405,57 +459,38 @@ enum my_nvme_scan_step {
 	MY_NVME_SCAN_STOP,	/* not ascending: trust nothing from here on */
 };
 
-/* pci.c */
-const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
-bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
-			   enum my_nvme_ctrl_state new);
-bool my_nvme_change_state(struct my_nvme_ctrl *ctrl,
-			  enum my_nvme_ctrl_state new);
-void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
-void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info);
-int my_nvme_max_qid(resource_size_t bar_len, u32 stride, unsigned int *max);
-void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl, bool shutdown);
-int my_nvme_reset_ctrl(struct my_nvme_ctrl *ctrl);
-int my_nvme_reset_ctrl_sync(struct my_nvme_ctrl *ctrl);
-int my_nvme_try_sched_reset(struct my_nvme_ctrl *ctrl);
-int my_nvme_subsys_reset(struct my_nvme_ctrl *ctrl);
-void my_nvme_dbbuf_free(struct my_nvme_ctrl *ctrl);
-bool my_nvme_should_reset(enum my_nvme_ctrl_state state, u32 csts);
-enum my_nvme_timeout_action
-my_nvme_timeout_action(enum my_nvme_ctrl_state state, u32 csts, bool admin,
-		       bool aborted, bool fw_act_expired);
-enum my_nvme_timeout_action
-my_nvme_timeout_fallback(enum my_nvme_ctrl_state state);
-bool my_nvme_fw_act_expired(struct my_nvme_ctrl *ctrl, u32 csts);
-void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl);
-void my_nvme_queue_aen(struct my_nvme_ctrl *ctrl);
-void my_nvme_queue_fw_act(struct my_nvme_ctrl *ctrl);
-extern unsigned int my_nvme_io_timeout;
-extern unsigned int my_nvme_admin_timeout;
-extern unsigned int my_nvme_max_retries;
-
-/* queue.c */
+/* queue.c: rings and doorbells (the bottom: calls nothing above it) */
 u32 my_nvme_sq_db_offset(u16 qid, u32 stride);
 u32 my_nvme_cq_db_offset(u16 qid, u32 stride);
 bool my_nvme_cqe_pending(const struct nvme_completion *cqe, u8 phase);
 bool my_nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old);
-void my_nvme_dbbuf_init(struct my_nvme_queue *q);
-int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob);
 void my_nvme_cq_advance(u16 *head, u8 *phase, u32 depth);
 int my_nvme_alloc_queue(struct my_nvme_ctrl *ctrl, u16 qid, u32 depth);
 void my_nvme_init_queue(struct my_nvme_queue *q);
+void my_nvme_dbbuf_init(struct my_nvme_queue *q);
 void my_nvme_free_queue(struct my_nvme_queue *q);
-int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
-void my_nvme_free_irq(struct my_nvme_queue *q);
+void my_nvme_write_cq_db(struct my_nvme_queue *q);
 void __my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			  bool ring);
 void my_nvme_submit_cmd(struct my_nvme_queue *q, struct nvme_command *cmd,
 			bool ring);
 void my_nvme_submit_rqs(struct my_nvme_queue *q, struct rq_list *rqlist);
 void my_nvme_commit_sq(struct my_nvme_queue *q);
-void my_nvme_reap_cq(struct my_nvme_queue *q);
 
-/* admin.c */
+/* cmd.c: commands and the specification's rules, pure (KUnit) */
+const char *my_nvme_state_name(enum my_nvme_ctrl_state state);
+bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
+			   enum my_nvme_ctrl_state new);
+void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info);
+int my_nvme_max_qid(resource_size_t bar_len, u32 stride, unsigned int *max);
+u32 my_nvme_num_queues_dword(unsigned int nr_io_queues);
+unsigned int my_nvme_num_queues_granted(u32 result);
+u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb);
+u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
+			u8 opcode);
+u32 my_nvme_aen_config(u32 oaes);
+void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
+enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn);
 void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid);
 void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11);
 void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid);
@@ -467,36 +502,6 @@ void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid);
 void my_nvme_cmd_abort(struct nvme_command *cmd, u16 sqid, u16 cid);
 void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
 			 u32 bytes);
-u32 my_nvme_num_queues_dword(unsigned int nr_io_queues);
-unsigned int my_nvme_num_queues_granted(u32 result);
-u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb);
-u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
-			u8 opcode);
-u32 my_nvme_aen_config(u32 oaes);
-int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
-			    struct nvme_command *cmd, void *buf,
-			    unsigned int len, u32 *result);
-int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
-int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
-int my_nvme_create_io_queue(struct my_nvme_queue *q, s16 vector);
-int my_nvme_delete_io_queue(struct my_nvme_queue *q);
-int my_nvme_send_delete_queue(struct my_nvme_queue *q, u8 opcode);
-void my_nvme_update_firmware_rev(struct my_nvme_ctrl *ctrl);
-int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
-			 dma_addr_t eis);
-void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl);
-void my_nvme_complete_aer(struct my_nvme_queue *q,
-			  const struct nvme_completion *cqe);
-void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result);
-void my_nvme_async_event_work(struct work_struct *work);
-void my_nvme_fw_act_work(struct work_struct *work);
-void my_nvme_scan_work(struct work_struct *work);
-void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
-int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-			struct nvme_id_ns *id);
-enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn);
-
-/* blk.c */
 void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
 		    u8 lba_shift, sector_t sector, u32 bytes, u16 control);
 void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid);
@@ -507,7 +512,7 @@ void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
 		     unsigned int nr_ranges);
 void my_nvme_dsm_range(struct nvme_dsm_range *range, u8 lba_shift,
 		       sector_t sector, u32 bytes);
-int my_nvme_build_prps(struct scatterlist *sgl, u32 length, u32 page_size,
+int my_nvme_build_prps(struct scatterlist *sg, u32 length, u32 page_size,
 		       const struct my_nvme_list_alloc *la,
 		       void **lists, dma_addr_t *list_dma, int *nr_lists,
 		       int max_lists, __le64 *prp1, __le64 *prp2);
@@ -518,79 +523,137 @@ int my_nvme_build_sgl(struct scatterlist *sgl, int nents, u32 page_size,
 void my_nvme_set_dptr_type(struct nvme_command *cmd, bool use_sgl);
 blk_status_t my_nvme_status_to_blk(u16 status);
 const char *my_nvme_status_str(u16 status);
+int my_nvme_rq_errno(struct request *rq, blk_status_t sts);
 enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
-					unsigned int max_retries,
-					bool noretry);
+					unsigned int max_retries, bool noretry);
 unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt);
 u16 my_nvme_cid_tag(u16 cid);
 bool my_nvme_cid_current(u16 cid, u8 genctr);
-int my_nvme_rq_errno(struct request *rq, blk_status_t sts);
-void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
-		       u8 lba_shift, struct queue_limits *lim);
+bool my_nvme_should_reset(enum my_nvme_ctrl_state state, u32 csts);
+enum my_nvme_timeout_action
+my_nvme_timeout_action(enum my_nvme_ctrl_state state, u32 csts, bool admin,
+		       bool aborted, bool fw_act_expired);
+enum my_nvme_timeout_action
+my_nvme_timeout_fallback(enum my_nvme_ctrl_state state);
+int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
+			   u32 max_bytes);
+u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
+			      bool admin, u8 lba_shift);
+
+/* admin.c: the admin commands the driver sends, asynchronous events */
+int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
+			    struct nvme_command *cmd, void *buf,
+			    unsigned int len, u32 *result);
+int my_nvme_admin_error(struct my_nvme_ctrl *ctrl, const char *what, int ret);
+int my_nvme_get_log(struct my_nvme_ctrl *ctrl, u8 lid, u32 nsid, void *buf,
+		    u32 len);
+int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl);
+int my_nvme_set_queue_count(struct my_nvme_ctrl *ctrl, unsigned int *count);
+int my_nvme_create_io_queue(struct my_nvme_queue *q, s16 vector);
+int my_nvme_delete_io_queue(struct my_nvme_queue *q);
+int my_nvme_send_delete_queue(struct my_nvme_queue *q, u8 opcode);
+int my_nvme_dbbuf_config(struct my_nvme_ctrl *ctrl, dma_addr_t dbs,
+			 dma_addr_t eis);
+void my_nvme_submit_aers(struct my_nvme_ctrl *ctrl);
+void my_nvme_complete_aer(struct my_nvme_queue *q,
+			  const struct nvme_completion *cqe);
+void my_nvme_update_firmware_rev(struct my_nvme_ctrl *ctrl);
+void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result);
+void my_nvme_async_event_work(struct work_struct *work);
+int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			struct nvme_id_ns *id);
+
+/* blk.c: the data path: tag sets, requests, completions, cancellation */
+int my_nvme_sink_init(struct my_nvme_ctrl *ctrl);
+void my_nvme_sink_free(struct my_nvme_ctrl *ctrl);
+int my_nvme_request_irq(struct my_nvme_queue *q, int vector);
+void my_nvme_free_irq(struct my_nvme_queue *q);
+void my_nvme_reap_cq(struct my_nvme_queue *q);
+unsigned int my_nvme_inflight(struct my_nvme_ctrl *ctrl);
+void my_nvme_cancel_tagset(struct my_nvme_ctrl *ctrl);
+void my_nvme_cancel_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_alloc_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_update_admin_limits(struct my_nvme_ctrl *ctrl);
 void my_nvme_remove_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_admin_tagset(struct my_nvme_ctrl *ctrl);
 int my_nvme_alloc_io_tagset(struct my_nvme_ctrl *ctrl);
-int my_nvme_sink_init(struct my_nvme_ctrl *ctrl);
-void my_nvme_sink_free(struct my_nvme_ctrl *ctrl);
 void my_nvme_free_io_tagset(struct my_nvme_ctrl *ctrl);
-void my_nvme_complete_cqe(struct my_nvme_queue *q,
-			  const struct nvme_completion *cqe,
-			  struct io_comp_batch *iob);
-void my_nvme_cancel_tagset(struct my_nvme_ctrl *ctrl);
-void my_nvme_cancel_admin_tagset(struct my_nvme_ctrl *ctrl);
-int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-		   const struct nvme_id_ns *id);
-int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id);
-void my_nvme_remove_ns(struct my_nvme_ns *ns);
-struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid);
-void my_nvme_put_ns(struct my_nvme_ns *ns);
-void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
-void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl);
-void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl);
-void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);
-void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl);
-int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout);
-void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl);
+bool my_nvme_layout_changed(struct my_nvme_ctrl *ctrl);
+void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_quiesce_io_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_unquiesce_io_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_quiesce_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl);
+
+/* ns.c: namespaces and their disks, the scan */
+void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);
+void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl);
+int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout);
+void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl);
 void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl);
-void my_nvme_update_nr_hw_queues(struct my_nvme_ctrl *ctrl);
-bool my_nvme_layout_changed(struct my_nvme_ctrl *ctrl);
-unsigned int my_nvme_inflight(struct my_nvme_ctrl *ctrl);
+void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl);
+void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl);
+void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
+		       u8 lba_shift, struct queue_limits *lim);
+int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+		   const struct nvme_id_ns *id);
+int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id);
+struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid);
+void my_nvme_put_ns(struct my_nvme_ns *ns);
+void my_nvme_remove_ns(struct my_nvme_ns *ns);
+void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
+void my_nvme_scan_work(struct work_struct *work);
 
-/* chardev.c */
-int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
-			   u32 max_bytes);
-u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
-			      bool admin, u8 lba_shift);
-int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
-		     unsigned int cmd, unsigned long arg);
-void my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
-int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
-void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);
-bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout);
-int my_nvme_chardev_init(void);
-void my_nvme_chardev_exit(void);
-
-/* cmb.c */
+/* cmb.c: the Controller Memory Buffer disk */
 u64 my_nvme_cmb_unit(u32 cmbsz);
 u64 my_nvme_cmb_size(u32 cmbsz);
 u64 my_nvme_cmb_offset(u32 cmbloc, u32 cmbsz);
 void my_nvme_cmb_enable(struct my_nvme_ctrl *ctrl);
-void my_nvme_cmb_setup(struct my_nvme_ctrl *ctrl);
 void my_nvme_cmb_freeze(struct my_nvme_ctrl *ctrl);
 void my_nvme_cmb_unfreeze(struct my_nvme_ctrl *ctrl);
+void my_nvme_cmb_setup(struct my_nvme_ctrl *ctrl);
 void my_nvme_cmb_remove(struct my_nvme_ctrl *ctrl);
 
-/* debugfs.c */
+/* ctrl.c: state machine, timeouts, disable, queue setup, reset */
+bool my_nvme_change_state(struct my_nvme_ctrl *ctrl,
+			  enum my_nvme_ctrl_state new);
+bool my_nvme_fw_act_expired(struct my_nvme_ctrl *ctrl, u32 csts);
+enum blk_eh_timer_return my_nvme_timeout(struct request *rq);
+void my_nvme_dev_disable(struct my_nvme_ctrl *ctrl, bool shutdown);
+int my_nvme_pci_enable(struct my_nvme_ctrl *ctrl);
+void my_nvme_dbbuf_free(struct my_nvme_ctrl *ctrl);
+int my_nvme_init_ctrl_finish(struct my_nvme_ctrl *ctrl);
+void my_nvme_start_ctrl(struct my_nvme_ctrl *ctrl);
+void my_nvme_stop_ctrl(struct my_nvme_ctrl *ctrl);
+int my_nvme_try_sched_reset(struct my_nvme_ctrl *ctrl);
+int my_nvme_reset_ctrl(struct my_nvme_ctrl *ctrl);
+int my_nvme_reset_ctrl_sync(struct my_nvme_ctrl *ctrl);
+int my_nvme_subsys_reset(struct my_nvme_ctrl *ctrl);
+int my_nvme_disable_prepare_reset(struct my_nvme_ctrl *ctrl, bool shutdown);
+int my_nvme_init_ctrl(struct my_nvme_ctrl *ctrl, struct pci_dev *pdev,
+		      const struct my_nvme_ctrl_ops *ops,
+		      struct workqueue_struct *wq,
+		      struct workqueue_struct *reset_wq);
+void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
+
+/* chardev.c: /dev/my_nvme<N>, sysfs, passthrough ioctls */
+bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout);
+int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
+		     unsigned int cmd, unsigned long arg);
+int my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
+int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
+void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);
+int my_nvme_chardev_init(void);
+void my_nvme_chardev_exit(void);
+
+/* debugfs.c: counters and event injection */
 void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl);
 void my_nvme_debugfs_remove(struct my_nvme_ctrl *ctrl);
 void my_nvme_debugfs_init(void);
 void my_nvme_debugfs_exit(void);
+
+extern unsigned int my_nvme_admin_timeout;	/* admin.c */
+extern unsigned int my_nvme_io_timeout;		/* blk.c */
 
 /*
  * fault.c: fault points below the driver's logic (debugfs, only with

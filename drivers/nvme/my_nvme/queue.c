@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * my_nvme queue.c: submission and completion queue rings, doorbells
- * (spaced by CAP.DSTRD), command submission and completion by phase bit.
+ * my_nvme queue.c: the bottom of the stack: submission and completion
+ * queue rings, doorbells (spaced by CAP.DSTRD) and shadow doorbells,
+ * copying commands into the SQ, and the phase bit that says a CQ entry
+ * is new. It calls nothing else in the driver: blk.c consumes the CQ.
  */
 
 #include <linux/dma-mapping.h>
-#include <linux/interrupt.h>
 #include <linux/io.h>
 #include <kunit/visibility.h>
 
@@ -188,6 +189,21 @@ static void my_nvme_write_sq_db(struct my_nvme_queue *q)
 }
 
 /*
+ * Tell the controller how far the CQ has been consumed: the CQ head
+ * doorbell, or its shadow when EventIdx says the MMIO write is not
+ * wanted (my_nvme_process_cq() says when).
+ */
+void my_nvme_write_cq_db(struct my_nvme_queue *q)
+{
+	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei)) {
+		writel(q->cq_head, q->cq_db);
+		q->stats.cq_db_writes++;
+	} else {
+		q->stats.cq_db_skipped++;
+	}
+}
+
+/*
  * Copy a command into the next SQ slot, with sq_lock held. The doorbell
  * is rung only when @ring is set (the last request of a blk-mq batch),
  * so a batch costs one MMIO write.
@@ -238,129 +254,3 @@ void my_nvme_commit_sq(struct my_nvme_queue *q)
 	spin_unlock(&q->sq_lock);
 }
 
-/*
- * Consume every new completion, then tell the controller once how far we
- * got: the CQ head doorbell after each batch, as the in-tree driver. The
- * specification ties a vector's interrupt state to CQ entries the host
- * has not acknowledged through this doorbell (NVMe 1.4, 7.5.1; NVMe over
- * PCIe Transport 1.0, 3.5.1) and leaves MSI-X aggregation to the
- * controller (3.5.2): one may signal only on "no unacknowledged entries
- * -> some", so the head must not be withheld; with shadow doorbells
- * EventIdx says when the controller wants it (NVMe 2.0a, B.5.1).
- * Poll queues have no interrupt to lose, but the EventIdx argument holds
- * for them as well, and without shadow doorbells a deferred head saves
- * one posted MMIO write per batch: a gain only where that write is a VM
- * exit (QEMU under TCG), so they follow the same rule.
- * Callers serialise per queue: the queue's interrupt handler, or a
- * caller that has disabled that interrupt and holds cq_poll_lock.
- */
-static bool my_nvme_process_cq(struct my_nvme_queue *q,
-			       struct io_comp_batch *iob)
-{
-	u32 found = 0;
-
-	while (my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase)) {
-		/* Read the entry only after its phase bit says it is new. */
-		dma_rmb();
-		my_nvme_complete_cqe(q, &q->cqes[q->cq_head], iob);
-		my_nvme_cq_advance(&q->cq_head, &q->cq_phase, q->q_depth);
-		found++;
-	}
-	if (!found)
-		return false;
-	q->stats.completed += found;
-	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei)) {
-		writel(q->cq_head, q->cq_db);
-		q->stats.cq_db_writes++;
-	} else {
-		q->stats.cq_db_skipped++;
-	}
-	return true;
-}
-
-static irqreturn_t my_nvme_irq(int irq, void *data)
-{
-	struct my_nvme_queue *q = data;
-	DEFINE_IO_COMP_BATCH(iob);
-
-	if (my_nvme_process_cq(q, &iob)) {
-		/* End the successful requests of this pass in one batch. */
-		if (!rq_list_empty(&iob.req_list))
-			iob.complete(&iob);
-		q->stats.interrupts++;
-		return IRQ_HANDLED;
-	}
-	q->stats.spurious++;
-	return IRQ_NONE;
-}
-
-/*
- * blk-mq ->poll for a queue without interrupt (io_uring IOPOLL,
- * RWF_HIPRI): reap what is there, in a batch. bio_poll() may call it
- * at any time, on a frozen queue too: MY_NVME_Q_POLLED, tested again
- * under cq_poll_lock, says the queue is live and polled; the disable
- * path clears it under the same lock before it touches the rings.
- */
-int my_nvme_poll_cq(struct my_nvme_queue *q, struct io_comp_batch *iob)
-{
-	u64 before;
-	bool found = false;
-
-	if (!test_bit(MY_NVME_Q_POLLED, &q->flags) ||
-	    !my_nvme_cqe_pending(&q->cqes[q->cq_head], q->cq_phase))
-		return 0;
-	spin_lock(&q->cq_poll_lock);
-	if (test_bit(MY_NVME_Q_POLLED, &q->flags)) {
-		before = q->stats.completed;
-		found = my_nvme_process_cq(q, iob);
-		q->stats.polled += q->stats.completed - before;
-	}
-	spin_unlock(&q->cq_poll_lock);
-	return found;
-}
-
-int my_nvme_request_irq(struct my_nvme_queue *q, int vector)
-{
-	struct pci_dev *pdev = q->ctrl->pdev;
-	int ret;
-
-	ret = pci_request_irq(pdev, vector, my_nvme_irq, NULL, q,
-			      MY_NVME_NAME "%dq%d", q->ctrl->instance, q->qid);
-	if (ret)
-		return ret;
-	WRITE_ONCE(q->cq_vector, vector);
-	return 0;
-}
-
-void my_nvme_free_irq(struct my_nvme_queue *q)
-{
-	if (q->cq_vector < 0)
-		return;
-	pci_free_irq(q->ctrl->pdev, q->cq_vector, q);
-	WRITE_ONCE(q->cq_vector, -1);
-}
-
-/*
- * Reap completions outside the interrupt handler (timeouts, teardown).
- * Masking the vector keeps the handler out; cq_poll_lock keeps out the
- * other reapers: two namespaces' timeout handlers on one hardware queue,
- * or a timeout racing the teardown's final sweep.
- */
-void my_nvme_reap_cq(struct my_nvme_queue *q)
-{
-	int vector = READ_ONCE(q->cq_vector);
-	int irq = -1;
-
-	if (!q->cqes)
-		return;
-	if (vector >= 0) {
-		irq = pci_irq_vector(q->ctrl->pdev, vector);
-		if (irq > 0)
-			disable_irq(irq);
-	}
-	spin_lock(&q->cq_poll_lock);
-	my_nvme_process_cq(q, NULL);
-	spin_unlock(&q->cq_poll_lock);
-	if (irq > 0)
-		enable_irq(irq);
-}

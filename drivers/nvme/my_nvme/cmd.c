@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * my_nvme cmd.c: the commands and the specification's rules, as pure
+ * functions: command encoders, PRP and SGL building, command ids, status
+ * names and errnos, the retry and timeout decisions, the controller
+ * state table, CAP and Identify decoding, passthrough vetting. Nothing
+ * here touches a register or a queue: KUnit calls all of it.
+ */
+
+#include <linux/blk-mq.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "my_nvme.h"
+
+/* ---- Controller states ---- */
+
+static const char * const my_nvme_state_names[] = {
+	[MY_NVME_CTRL_NEW]		= "new",
+	[MY_NVME_CTRL_LIVE]		= "live",
+	[MY_NVME_CTRL_RESETTING]	= "resetting",
+	[MY_NVME_CTRL_CONNECTING]	= "connecting",
+	[MY_NVME_CTRL_DELETING]		= "deleting",
+	[MY_NVME_CTRL_DEAD]		= "dead",
+};
+
+const char *my_nvme_state_name(enum my_nvme_ctrl_state state)
+{
+	if (state < ARRAY_SIZE(my_nvme_state_names))
+		return my_nvme_state_names[state];
+	return "unknown";
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_state_name);
+
+/*
+ * The legal transitions, as in nvme_change_ctrl_state(): for each new
+ * state the states it may be entered from. Everything else is refused,
+ * which is how a reset racing a removal resolves itself.
+ */
+bool my_nvme_state_allowed(enum my_nvme_ctrl_state old,
+			   enum my_nvme_ctrl_state new)
+{
+	switch (new) {
+	case MY_NVME_CTRL_LIVE:
+		return old == MY_NVME_CTRL_CONNECTING;
+	case MY_NVME_CTRL_RESETTING:
+		return old == MY_NVME_CTRL_LIVE;
+	case MY_NVME_CTRL_CONNECTING:
+		return old == MY_NVME_CTRL_NEW || old == MY_NVME_CTRL_RESETTING;
+	case MY_NVME_CTRL_DELETING:
+		return old == MY_NVME_CTRL_LIVE ||
+			old == MY_NVME_CTRL_RESETTING ||
+			old == MY_NVME_CTRL_CONNECTING;
+	case MY_NVME_CTRL_DEAD:
+		return old == MY_NVME_CTRL_DELETING;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_state_allowed);
+
+/* ---- Registers and Identify ---- */
+
+void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info)
+{
+	info->max_queue_entries = NVME_CAP_MQES(cap) + 1;
+	info->contiguous_required = (cap >> 16) & 1;
+	info->ready_timeout_ms = NVME_CAP_TIMEOUT(cap) * 500;
+	info->doorbell_stride = 4U << NVME_CAP_STRIDE(cap);
+	info->nvm_command_set = NVME_CAP_CSS(cap) & NVME_CAP_CSS_NVM;
+	info->page_size_min = 4096U << NVME_CAP_MPSMIN(cap);
+	info->page_size_max = 4096U << NVME_CAP_MPSMAX(cap);
+	info->cmb_supported = NVME_CAP_CMBS(cap);
+	info->subsys_reset = NVME_CAP_NSSRC(cap);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_decode_cap);
+
+/*
+ * The highest queue id whose two doorbells lie inside a BAR of @bar_len
+ * bytes: queue y's CQ head doorbell ends at 1000h + (2y + 2) * stride.
+ * -ENODEV when not even the admin queue's doorbells fit.
+ */
+int my_nvme_max_qid(resource_size_t bar_len, u32 stride, unsigned int *max)
+{
+	u64 pairs;
+
+	if (!stride || bar_len < NVME_REG_DBS)
+		return -ENODEV;
+	pairs = div64_u64(bar_len - NVME_REG_DBS, 2ULL * stride);
+	if (!pairs)
+		return -ENODEV;
+	/* Queue ids are 16 bits; FFFFh is not a valid one. */
+	*max = min_t(u64, pairs - 1, U16_MAX - 1);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_max_qid);
+
+/* Number of Queues (FID 07h): both counts are 0's based. */
+u32 my_nvme_num_queues_dword(unsigned int nr_io_queues)
+{
+	u32 n = nr_io_queues - 1;
+
+	return n | (n << 16);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_dword);
+
+unsigned int my_nvme_num_queues_granted(u32 result)
+{
+	return min(result & 0xffff, result >> 16) + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_num_queues_granted);
+
+/*
+ * MDTS is a power of two in units of CAP.MPSMIN, 0 meaning no limit.
+ * Returns the limit in 512-byte sectors, at most @max_kb KiB; a shift
+ * that overflows is "no limit" as well, never undefined behaviour.
+ */
+u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb)
+{
+	u64 max_sectors = (u64)max_kb << 1;
+	u64 sectors;
+
+	if (!mdts || !page_size_min ||
+	    check_shl_overflow((u64)page_size_min >> SECTOR_SHIFT, mdts,
+			       &sectors))
+		return max_sectors;
+	return min(sectors, max_sectors);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_mdts_sectors);
+
+/*
+ * Effects of a passthrough command: from the Commands Supported and
+ * Effects log. An I/O command never freezes the I/O queues (it runs on
+ * one of them); an admin command whose log entry relaxes execution
+ * restrictions does not either.
+ */
+u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
+			u8 opcode)
+{
+	u32 effects;
+
+	if (!log)
+		return 0;
+	if (!admin)
+		return le32_to_cpu(log->iocs[opcode]) &
+			~NVME_CMD_EFFECTS_CSE_MASK;
+	effects = le32_to_cpu(log->acs[opcode]);
+	if (effects & NVME_CMD_EFFECTS_CSER_MASK)
+		effects &= ~NVME_CMD_EFFECTS_CSE_MASK;
+	return effects;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_effects);
+
+/*
+ * Asynchronous Event Configuration (Set Features 0Bh): SMART critical
+ * warnings, and the notices the driver acts on (Namespace Attribute
+ * Changed, Firmware Activation Starting) as far as OAES says the
+ * controller sends them.
+ */
+u32 my_nvme_aen_config(u32 oaes)
+{
+	return (oaes & (NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_FW_ACT)) |
+		NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE |
+		NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA |
+		NVME_SMART_CRIT_VOLATILE_MEMORY;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_aen_config);
+
+/*
+ * What Identify Namespace says about driving it as a disk. Namespaces we
+ * cannot drive get a reason; the controller may still have others.
+ */
+void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
+{
+	u8 lbaf = nvme_lbaf_index(id->flbas);
+
+	info->nsze = le64_to_cpu(id->nsze);
+	info->lbaf = lbaf;
+	info->lba_shift = id->lbaf[lbaf & 0x3f].ds;
+	info->unsupported = NULL;
+	if (!info->nsze)
+		info->unsupported = "size 0";
+	else if (lbaf > id->nlbaf)
+		info->unsupported = "LBA format out of range";
+	else if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK))
+		info->unsupported = "metadata or protection information not supported";
+	else if (info->lba_shift < SECTOR_SHIFT || info->lba_shift > PAGE_SHIFT)
+		info->unsupported = "logical block size not supported";
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
+
+/*
+ * One entry of the Active Namespace ID list, after entry @last (0 at the
+ * start): the end of the list, a namespace to scan, an ID above NN (not
+ * a valid namespace: skipped, it removes nothing), or a list that goes
+ * backwards and cannot be trusted from here on.
+ */
+enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn)
+{
+	if (!nsid)
+		return MY_NVME_SCAN_END;
+	if (nsid <= last)
+		return MY_NVME_SCAN_STOP;
+	if (nsid > nn)
+		return MY_NVME_SCAN_SKIP;
+	return MY_NVME_SCAN_NS;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_scan_entry);
+
+/* ---- Admin command encoders ---- */
+
+void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->identify.opcode = nvme_admin_identify;
+	cmd->identify.nsid = cpu_to_le32(nsid);
+	cmd->identify.cns = cns;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_identify);
+
+void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->features.opcode = nvme_admin_set_features;
+	cmd->features.fid = cpu_to_le32(fid);
+	cmd->features.dword11 = cpu_to_le32(dword11);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_set_features);
+
+void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->features.opcode = nvme_admin_get_features;
+	cmd->features.fid = cpu_to_le32(fid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_features);
+
+void my_nvme_cmd_create_cq(struct nvme_command *cmd, u16 qid,
+			   dma_addr_t dma, u32 depth, s16 vector)
+{
+	u16 flags = NVME_QUEUE_PHYS_CONTIG;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (vector >= 0)
+		flags |= NVME_CQ_IRQ_ENABLED;
+	cmd->create_cq.opcode = nvme_admin_create_cq;
+	cmd->create_cq.prp1 = cpu_to_le64(dma);
+	cmd->create_cq.cqid = cpu_to_le16(qid);
+	cmd->create_cq.qsize = cpu_to_le16(depth - 1);
+	cmd->create_cq.cq_flags = cpu_to_le16(flags);
+	cmd->create_cq.irq_vector = cpu_to_le16(vector >= 0 ? vector : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_create_cq);
+
+void my_nvme_cmd_create_sq(struct nvme_command *cmd, u16 qid,
+			   dma_addr_t dma, u32 depth, u16 cqid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->create_sq.opcode = nvme_admin_create_sq;
+	cmd->create_sq.prp1 = cpu_to_le64(dma);
+	cmd->create_sq.sqid = cpu_to_le16(qid);
+	cmd->create_sq.qsize = cpu_to_le16(depth - 1);
+	cmd->create_sq.sq_flags = cpu_to_le16(NVME_QUEUE_PHYS_CONTIG |
+					      NVME_SQ_PRIO_MEDIUM);
+	cmd->create_sq.cqid = cpu_to_le16(cqid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_create_sq);
+
+void my_nvme_cmd_delete_queue(struct nvme_command *cmd, u8 opcode, u16 qid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->delete_queue.opcode = opcode;
+	cmd->delete_queue.qid = cpu_to_le16(qid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_delete_queue);
+
+/* Abort (NVMe 2.0, 5.1): the command id as the controller saw it. */
+void my_nvme_cmd_abort(struct nvme_command *cmd, u16 sqid, u16 cid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->abort.opcode = nvme_admin_abort_cmd;
+	cmd->abort.sqid = cpu_to_le16(sqid);
+	cmd->abort.cid = cid;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_abort);
+
+/* Get Log Page: NUMD is a 0's based dword count split in two halves. */
+void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
+			 u32 bytes)
+{
+	u32 numd = bytes / sizeof(u32) - 1;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->get_log_page.opcode = nvme_admin_get_log_page;
+	cmd->get_log_page.nsid = cpu_to_le32(nsid);
+	cmd->get_log_page.lid = lid;
+	cmd->get_log_page.numdl = cpu_to_le16(numd & 0xffff);
+	cmd->get_log_page.numdu = cpu_to_le16(numd >> 16);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_get_log);
+
+/* ---- I/O command encoders ---- */
+
+void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
+		    u8 lba_shift, sector_t sector, u32 bytes, u16 control)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->rw.opcode = write ? nvme_cmd_write : nvme_cmd_read;
+	cmd->rw.nsid = cpu_to_le32(nsid);
+	cmd->rw.slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->rw.length = cpu_to_le16((bytes >> lba_shift) - 1);
+	cmd->rw.control = cpu_to_le16(control);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_rw);
+
+void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->common.opcode = nvme_cmd_flush;
+	cmd->common.nsid = cpu_to_le32(nsid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_flush);
+
+void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
+			      u8 lba_shift, sector_t sector, u32 bytes,
+			      bool deallocate)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->write_zeroes.opcode = nvme_cmd_write_zeroes;
+	cmd->write_zeroes.nsid = cpu_to_le32(nsid);
+	cmd->write_zeroes.slba =
+		cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->write_zeroes.length = cpu_to_le16((bytes >> lba_shift) - 1);
+	if (deallocate)
+		cmd->write_zeroes.control = cpu_to_le16(NVME_WZ_DEAC);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_write_zeroes);
+
+void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
+		     unsigned int nr_ranges)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->dsm.opcode = nvme_cmd_dsm;
+	cmd->dsm.nsid = cpu_to_le32(nsid);
+	cmd->dsm.nr = cpu_to_le32(nr_ranges - 1);
+	cmd->dsm.attributes = cpu_to_le32(NVME_DSMGMT_AD);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_dsm);
+
+void my_nvme_dsm_range(struct nvme_dsm_range *range, u8 lba_shift,
+		       sector_t sector, u32 bytes)
+{
+	range->cattr = 0;
+	range->nlb = cpu_to_le32(bytes >> lba_shift);
+	range->slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_dsm_range);
+
+/* ---- Data pointers ---- */
+
+static void *my_nvme_add_list(const struct my_nvme_list_alloc *la,
+			      void **lists, dma_addr_t *list_dma,
+			      int *nr_lists, int max_lists)
+{
+	void *list;
+
+	if (*nr_lists >= max_lists)
+		return NULL;
+	list = la->alloc(la->priv, &list_dma[*nr_lists]);
+	if (list)
+		lists[(*nr_lists)++] = list;
+	return list;
+}
+
+/*
+ * Describe a DMA-mapped scatterlist with PRPs (NVMe 2.0, 4.1.1): PRP1
+ * points at the first byte, PRP2 at the second page or, beyond two pages,
+ * at a list of page addresses. A full list page gives its last slot to a
+ * pointer to the next list page. The block layer's virt boundary
+ * guarantees every segment but the first starts, and every one but the
+ * last ends, on a page boundary.
+ */
+int my_nvme_build_prps(struct scatterlist *sg, u32 length, u32 page_size,
+		       const struct my_nvme_list_alloc *la,
+		       void **lists, dma_addr_t *list_dma, int *nr_lists,
+		       int max_lists, __le64 *prp1, __le64 *prp2)
+{
+	const u32 per_page = page_size / sizeof(__le64);
+	u64 dma_addr = sg_dma_address(sg);
+	int dma_len = sg_dma_len(sg);
+	int remaining = length;
+	u32 first = page_size - (dma_addr & (page_size - 1));
+	__le64 *list;
+	u32 i;
+
+	*prp1 = cpu_to_le64(dma_addr);
+	*prp2 = 0;
+	remaining -= first;
+	if (remaining <= 0)
+		return dma_len >= length ? 0 : -EINVAL;
+
+	dma_len -= first;
+	if (dma_len > 0) {
+		dma_addr += first;
+	} else {
+		sg = sg_next(sg);
+		if (dma_len < 0 || !sg)
+			return -EINVAL;
+		dma_addr = sg_dma_address(sg);
+		dma_len = sg_dma_len(sg);
+	}
+
+	if (remaining <= page_size) {
+		*prp2 = cpu_to_le64(dma_addr);
+		return dma_len >= remaining ? 0 : -EINVAL;
+	}
+
+	list = my_nvme_add_list(la, lists, list_dma, nr_lists, max_lists);
+	if (!list)
+		return -ENOMEM;
+	*prp2 = cpu_to_le64(list_dma[*nr_lists - 1]);
+
+	for (i = 0;;) {
+		if (i == per_page) {
+			__le64 *prev = list;
+
+			list = my_nvme_add_list(la, lists, list_dma, nr_lists,
+						max_lists);
+			if (!list)
+				return -ENOMEM;
+			list[0] = prev[i - 1];
+			prev[i - 1] = cpu_to_le64(list_dma[*nr_lists - 1]);
+			i = 1;
+		}
+		list[i++] = cpu_to_le64(dma_addr);
+		dma_len -= page_size;
+		dma_addr += page_size;
+		remaining -= page_size;
+		if (remaining <= 0)
+			return 0;
+		if (dma_len > 0)
+			continue;
+		sg = sg_next(sg);
+		if (dma_len < 0 || !sg)
+			return -EINVAL;
+		dma_addr = sg_dma_address(sg);
+		dma_len = sg_dma_len(sg);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_build_prps);
+
+static void my_nvme_sgl_data(struct nvme_sgl_desc *desc, u64 addr, u32 len)
+{
+	desc->addr = cpu_to_le64(addr);
+	desc->length = cpu_to_le32(len);
+	desc->type = NVME_SGL_FMT_DATA_DESC << 4;
+}
+
+/*
+ * Describe a DMA-mapped scatterlist with an SGL: one data block
+ * descriptor in the command, or a single last-segment list of them.
+ */
+int my_nvme_build_sgl(struct scatterlist *sgl, int nents, u32 page_size,
+		      const struct my_nvme_list_alloc *la,
+		      void **lists, dma_addr_t *list_dma, int *nr_lists,
+		      struct nvme_sgl_desc *dptr)
+{
+	struct nvme_sgl_desc *list;
+	struct scatterlist *sg;
+	int i;
+
+	if (nents == 1) {
+		my_nvme_sgl_data(dptr, sg_dma_address(sgl), sg_dma_len(sgl));
+		return 0;
+	}
+	if (nents < 1 || nents > page_size / sizeof(*list))
+		return -EINVAL;
+
+	list = my_nvme_add_list(la, lists, list_dma, nr_lists, *nr_lists + 1);
+	if (!list)
+		return -ENOMEM;
+
+	dptr->addr = cpu_to_le64(list_dma[*nr_lists - 1]);
+	dptr->length = cpu_to_le32(nents * sizeof(*list));
+	dptr->type = NVME_SGL_FMT_LAST_SEG_DESC << 4;
+	for_each_sg(sgl, sg, nents, i)
+		my_nvme_sgl_data(&list[i], sg_dma_address(sg), sg_dma_len(sg));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_build_sgl);
+
+/*
+ * Descriptor type of the data pointer: SGL, or PRPs. Set on every
+ * attempt, so that a request requeued after it was mapped one way (a
+ * passthrough command keeps its PDU) never carries the other's flag.
+ */
+void my_nvme_set_dptr_type(struct nvme_command *cmd, bool use_sgl)
+{
+	cmd->common.flags &= ~NVME_CMD_SGL_ALL;
+	if (use_sgl)
+		cmd->common.flags |= NVME_CMD_SGL_METABUF;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_set_dptr_type);
+
+/* ---- Status ---- */
+
+/* Mirrors nvme_error_status() in drivers/nvme/host/core.c. */
+blk_status_t my_nvme_status_to_blk(u16 status)
+{
+	switch (status & NVME_SCT_SC_MASK) {
+	case NVME_SC_SUCCESS:
+		return BLK_STS_OK;
+	case NVME_SC_CAP_EXCEEDED:
+		return BLK_STS_NOSPC;
+	case NVME_SC_LBA_RANGE:
+	case NVME_SC_CMD_INTERRUPTED:
+	case NVME_SC_NS_NOT_READY:
+		return BLK_STS_TARGET;
+	case NVME_SC_BAD_ATTRIBUTES:
+	case NVME_SC_INVALID_OPCODE:
+	case NVME_SC_INVALID_FIELD:
+	case NVME_SC_INVALID_NS:
+		return BLK_STS_NOTSUPP;
+	case NVME_SC_WRITE_FAULT:
+	case NVME_SC_READ_ERROR:
+	case NVME_SC_UNWRITTEN_BLOCK:
+	case NVME_SC_ACCESS_DENIED:
+	case NVME_SC_READ_ONLY:
+	case NVME_SC_COMPARE_FAILED:
+		return BLK_STS_MEDIUM;
+	case NVME_SC_GUARD_CHECK:
+	case NVME_SC_APPTAG_CHECK:
+	case NVME_SC_REFTAG_CHECK:
+	case NVME_SC_INVALID_PI:
+		return BLK_STS_PROTECTION;
+	case NVME_SC_RESERVATION_CONFLICT:
+		return BLK_STS_RESV_CONFLICT;
+	case NVME_SC_HOST_PATH_ERROR:
+		return BLK_STS_TRANSPORT;
+	default:
+		return BLK_STS_IOERR;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_status_to_blk);
+
+static const char * const my_nvme_status_names[] = {
+	[NVME_SC_SUCCESS]		= "Success",
+	[NVME_SC_INVALID_OPCODE]	= "Invalid Command Opcode",
+	[NVME_SC_INVALID_FIELD]		= "Invalid Field in Command",
+	[NVME_SC_CMDID_CONFLICT]	= "Command ID Conflict",
+	[NVME_SC_DATA_XFER_ERROR]	= "Data Transfer Error",
+	[NVME_SC_POWER_LOSS]		= "Commands Aborted due to Power Loss Notification",
+	[NVME_SC_INTERNAL]		= "Internal Error",
+	[NVME_SC_ABORT_REQ]		= "Command Abort Requested",
+	[NVME_SC_ABORT_QUEUE]		= "Command Aborted due to SQ Deletion",
+	[NVME_SC_INVALID_NS]		= "Invalid Namespace or Format",
+	[NVME_SC_CMD_SEQ_ERROR]		= "Command Sequence Error",
+	[NVME_SC_SGL_INVALID_LAST]	= "Invalid SGL Segment Descriptor",
+	[NVME_SC_SGL_INVALID_COUNT]	= "Invalid Number of SGL Descriptors",
+	[NVME_SC_SGL_INVALID_DATA]	= "Data SGL Length Invalid",
+	[NVME_SC_SGL_INVALID_TYPE]	= "SGL Descriptor Type Invalid",
+	[NVME_SC_PRP_INVALID_OFFSET]	= "PRP Offset Invalid",
+	[NVME_SC_NS_WRITE_PROTECTED]	= "Namespace is Write Protected",
+	[NVME_SC_CMD_INTERRUPTED]	= "Command Interrupted",
+	[NVME_SC_LBA_RANGE]		= "LBA Out of Range",
+	[NVME_SC_CAP_EXCEEDED]		= "Capacity Exceeded",
+	[NVME_SC_NS_NOT_READY]		= "Namespace Not Ready",
+	[NVME_SC_RESERVATION_CONFLICT]	= "Reservation Conflict",
+	[NVME_SC_CQ_INVALID]		= "Completion Queue Invalid",
+	[NVME_SC_QID_INVALID]		= "Invalid Queue Identifier",
+	[NVME_SC_QUEUE_SIZE]		= "Invalid Queue Size",
+	[NVME_SC_ABORT_LIMIT]		= "Abort Command Limit Exceeded",
+	[NVME_SC_ASYNC_LIMIT]		= "Asynchronous Event Request Limit Exceeded",
+	[NVME_SC_INVALID_VECTOR]	= "Invalid Interrupt Vector",
+	[NVME_SC_INVALID_LOG_PAGE]	= "Invalid Log Page",
+	[NVME_SC_INVALID_FORMAT]	= "Invalid Format",
+	[NVME_SC_INVALID_QUEUE]		= "Invalid Queue Deletion",
+	[NVME_SC_BAD_ATTRIBUTES]	= "Conflicting Attributes",
+	[NVME_SC_INVALID_PI]		= "Invalid Protection Information",
+	[NVME_SC_READ_ONLY]		= "Attempted Write to Read Only Range",
+	[NVME_SC_WRITE_FAULT]		= "Write Fault",
+	[NVME_SC_READ_ERROR]		= "Unrecovered Read Error",
+	[NVME_SC_GUARD_CHECK]		= "End-to-end Guard Check Error",
+	[NVME_SC_APPTAG_CHECK]		= "End-to-end Application Tag Check Error",
+	[NVME_SC_REFTAG_CHECK]		= "End-to-end Reference Tag Check Error",
+	[NVME_SC_COMPARE_FAILED]	= "Compare Failure",
+	[NVME_SC_ACCESS_DENIED]		= "Access Denied",
+	[NVME_SC_UNWRITTEN_BLOCK]	= "Deallocated or Unwritten Logical Block",
+	[NVME_SC_INTERNAL_PATH_ERROR]	= "Internal Pathing Error",
+	[NVME_SC_HOST_PATH_ERROR]	= "Host Pathing Error",
+	[NVME_SC_HOST_ABORTED_CMD]	= "Command Aborted By Host",
+};
+
+/* Name a status for the log; DNR and More do not change the name. */
+const char *my_nvme_status_str(u16 status)
+{
+	u16 code = status & NVME_SCT_SC_MASK;
+
+	if (code < ARRAY_SIZE(my_nvme_status_names) &&
+	    my_nvme_status_names[code])
+		return my_nvme_status_names[code];
+	return "Unknown Status";
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_status_str);
+
+/*
+ * The errno of a driver or passthrough command that ended: -EINTR when
+ * the host cancelled it (a reset or removal disabled the controller
+ * under it; as nvme_execute_rq()), else the controller's status as a
+ * positive value, else the block layer's error.
+ */
+int my_nvme_rq_errno(struct request *rq, blk_status_t sts)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	if (iod->flags & MY_NVME_IOD_CANCELLED)
+		return -EINTR;
+	if (iod->status)
+		return iod->status;
+	return blk_status_to_errno(sts);
+}
+
+/* ---- Completion disposition and command ids ---- */
+
+/*
+ * Retry a failed command unless the controller said Do Not Retry, the
+ * retries are used up, or the request (REQ_FAILFAST_*, a passthrough
+ * command, a dying queue) must not be retried. As nvme_decide_disposition().
+ */
+enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
+					unsigned int max_retries, bool noretry)
+{
+	if (likely(!status))
+		return MY_NVME_COMPLETE;
+	if (noretry || (status & NVME_STATUS_DNR) || retries >= max_retries)
+		return MY_NVME_COMPLETE;
+	return MY_NVME_RETRY;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_decide);
+
+/* Command Retry Delay: CRD picks CRDT1-3 (100 ms units), 0 = at once. */
+unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt)
+{
+	u16 crd = (status & NVME_STATUS_CRD) >> 11;
+
+	return crd ? crdt[crd - 1] * 100UL : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_retry_delay_ms);
+
+u16 my_nvme_cid_tag(u16 cid)
+{
+	return cid & MY_NVME_CID_TAG_MASK;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cid_tag);
+
+/* Does @cid carry the generation the request was last started with? */
+bool my_nvme_cid_current(u16 cid, u8 genctr)
+{
+	return (cid >> MY_NVME_CID_TAG_BITS) == (genctr & MY_NVME_CID_GEN_MASK);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cid_current);
+
+/* ---- Timeouts ---- */
+
+/*
+ * Should a timed-out command reset the controller at once? Only when a
+ * live controller failed: CSTS.CFS (all ones, a controller gone from the
+ * bus, includes it), or an NVM subsystem reset occurred (CSTS.NSSRO,
+ * which the caller clears where CAP.NSSRS says it is undefined). While
+ * resetting or connecting the reset itself is what failed: it must end
+ * the request, not start another one (as nvme_should_reset()).
+ */
+bool my_nvme_should_reset(enum my_nvme_ctrl_state state, u32 csts)
+{
+	if (state == MY_NVME_CTRL_RESETTING ||
+	    state == MY_NVME_CTRL_CONNECTING)
+		return false;
+	return csts & (NVME_CSTS_CFS | NVME_CSTS_NSSRO);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_should_reset);
+
+/*
+ * The timeout decision (see my_nvme_timeout()), from the state, CSTS,
+ * the queue (admin or I/O), whether an Abort was sent for the command
+ * already, and whether a firmware activation (CSTS.PP) has outlasted
+ * MTFA. Only a live controller is aborted or reset; a reset in progress
+ * ends the request itself (it disables the controller); a setup or a
+ * removal gives up on the controller.
+ */
+enum my_nvme_timeout_action
+my_nvme_timeout_action(enum my_nvme_ctrl_state state, u32 csts, bool admin,
+		       bool aborted, bool fw_act_expired)
+{
+	switch (state) {
+	case MY_NVME_CTRL_LIVE:
+		break;
+	case MY_NVME_CTRL_RESETTING:
+		return MY_NVME_TIMEOUT_REARM;
+	default:
+		return MY_NVME_TIMEOUT_DISABLE;
+	}
+	if (my_nvme_should_reset(state, csts))
+		return MY_NVME_TIMEOUT_FATAL;
+	/*
+	 * Processing paused for a firmware activation (CSTS.PP): it lasts
+	 * at most MTFA (Identify Controller), then recovery proceeds, as
+	 * nvme_fw_act_work() gives up.
+	 */
+	if ((csts & NVME_CSTS_PP) && !fw_act_expired)
+		return MY_NVME_TIMEOUT_REARM;
+	if (admin || aborted)
+		return MY_NVME_TIMEOUT_RESET;
+	return MY_NVME_TIMEOUT_ABORT;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_timeout_action);
+
+/*
+ * A timeout that wanted to reset the controller lost the race for
+ * RESETTING: the state it finds decides who ends the request.
+ */
+enum my_nvme_timeout_action
+my_nvme_timeout_fallback(enum my_nvme_ctrl_state state)
+{
+	switch (state) {
+	case MY_NVME_CTRL_LIVE:		/* a reset just finished: ask again */
+	case MY_NVME_CTRL_RESETTING:	/* its disable ends the request */
+		return MY_NVME_TIMEOUT_REARM;
+	default:
+		return MY_NVME_TIMEOUT_DISABLE;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_timeout_fallback);
+
+/* ---- Passthrough ---- */
+
+/*
+ * Vet a user command before it reaches the controller. Queue management
+ * and asynchronous events belong to the driver: a user deleting an I/O
+ * queue would strand every request on it, and a user's Asynchronous
+ * Event Request takes one of the AERL slots the driver keeps filled and
+ * never completes until an event (its timeout would reset the
+ * controller under everyone's I/O).
+ */
+int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
+			   u32 max_bytes)
+{
+	if (cmd->flags || cmd->rsvd1)
+		return -EINVAL;	/* fused commands, SGL/PSDT bits */
+	if (cmd->metadata || cmd->metadata_len)
+		return -EINVAL;	/* no separate metadata buffers */
+	if (cmd->data_len > max_bytes)
+		return -EINVAL;
+	if (!!cmd->addr != !!cmd->data_len)
+		return -EINVAL;
+	if (cmd->data_len && (cmd->opcode & 3) == 3)
+		return -EINVAL;	/* bidirectional transfers */
+	if (admin) {
+		switch (cmd->opcode) {
+		case nvme_admin_create_sq:
+		case nvme_admin_create_cq:
+		case nvme_admin_delete_sq:
+		case nvme_admin_delete_cq:
+		case nvme_admin_dbbuf:
+		case nvme_admin_async_event:
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
+
+/*
+ * How many bytes a user command moves to or from its buffer, as far as
+ * the command itself says (for I/O commands in LBAs of 1 << @lba_shift
+ * bytes); 0 when it moves none, or when only the controller knows (Get
+ * and Set Features, vendor commands). The driver describes data_len
+ * bytes; a command that moves more would have the controller take PRP2
+ * as a list or read list entries the driver never wrote. The lengths
+ * are the base specification's fields (admin commands: Identify's 4 KiB
+ * data structure, NUMD of Get Log Page, Directive Send/Receive and
+ * Firmware Image Download, AL of Security Send/Receive, MNDW of Get LBA
+ * Status) and the NVM command set's (NLB, Dataset Management's NR, the
+ * reservation commands' data structures, NUMD of Reservation Report and
+ * Zone Management Receive). nvme_user_cmd() trusts data_len; my_nvme
+ * refuses a buffer shorter than the command, and confines what it
+ * cannot check (my_nvme_user_list_alloc()).
+ */
+u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
+			      bool admin, u8 lba_shift)
+{
+	if (admin) {
+		switch (cmd->opcode) {
+		case nvme_admin_identify:
+			return NVME_IDENTIFY_DATA_SIZE;
+		case nvme_admin_get_log_page:
+			return ((cmd->cdw10 >> 16 |
+				 (u64)(cmd->cdw11 & 0xffff) << 16) + 1) * 4;
+		case nvme_admin_directive_send:
+		case nvme_admin_directive_recv:
+		case nvme_admin_download_fw:
+			return ((u64)cmd->cdw10 + 1) * 4;
+		case nvme_admin_security_send:
+		case nvme_admin_security_recv:
+			return cmd->cdw11;
+		case nvme_admin_get_lba_status:
+			return ((u64)cmd->cdw12 + 1) * 4;
+		default:
+			return 0;
+		}
+	}
+	switch (cmd->opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+	case nvme_cmd_zone_append:
+		return lba_shift ?
+			((u64)(cmd->cdw12 & 0xffff) + 1) << lba_shift : 0;
+	case nvme_cmd_dsm:
+		return ((cmd->cdw10 & 0xff) + 1) *
+			sizeof(struct nvme_dsm_range);
+	case nvme_cmd_resv_register:
+	case nvme_cmd_resv_acquire:
+		return 16;
+	case nvme_cmd_resv_release:
+		return 8;
+	case nvme_cmd_resv_report:
+	case nvme_cmd_zone_mgmt_recv:
+		return ((u64)(cmd->opcode == nvme_cmd_resv_report ?
+			      cmd->cdw10 : cmd->cdw12) + 1) * 4;
+	default:
+		return 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_xfer_len);

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * my_nvme ns.c: namespaces: one gendisk each, its queue limits from
+ * Identify Namespace, the namespace scan (the Active Namespace ID list),
+ * and the state every namespace's queue shares across a reset: freeze,
+ * sync, dead, stale.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "my_nvme.h"
+
+/* ---- Queue state across all namespaces ---- */
+
+/*
+ * Started in one context (timeout, suspend, FLR) and ended in another
+ * (the reset work): the non-owner variants keep lockdep's freeze
+ * tracking out of it. MY_NVME_CTRL_FROZEN makes it one freeze however
+ * often the disable path runs.
+ */
+void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (test_and_set_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	my_nvme_for_each_ns(ctrl, ns)
+		blk_freeze_queue_start_non_owner(ns->disk->queue);
+}
+
+void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	my_nvme_for_each_ns(ctrl, ns)
+		blk_mq_freeze_queue_wait(ns->disk->queue);
+}
+
+/* Returns the time left, 0 when it ran out. */
+int my_nvme_wait_freeze_timeout(struct my_nvme_ctrl *ctrl, long timeout)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return timeout;
+	my_nvme_for_each_ns(ctrl, ns) {
+		timeout = blk_mq_freeze_queue_wait_timeout(ns->disk->queue,
+							   timeout);
+		if (timeout <= 0)
+			break;
+	}
+	return max(timeout, 0L);
+}
+
+void my_nvme_unfreeze(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	if (!test_and_clear_bit(MY_NVME_CTRL_FROZEN, &ctrl->flags))
+		return;
+	my_nvme_for_each_ns(ctrl, ns)
+		blk_mq_unfreeze_queue_non_owner(ns->disk->queue);
+}
+
+/* Wait for running timeout handlers; none starts before the next I/O. */
+void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	my_nvme_for_each_ns(ctrl, ns)
+		blk_sync_queue(ns->disk->queue);
+	if (ctrl->admin_q)
+		blk_sync_queue(ctrl->admin_q);
+}
+
+/*
+ * I/O to these namespaces fails from now on, in queue_rq, so that
+ * nothing waits on a controller that is gone; the disks go later.
+ * (Not blk_mark_disk_dead(): its drain freeze, held until the same task
+ * calls del_gendisk(), orders the queue freeze before open_mutex.)
+ */
+void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	my_nvme_for_each_ns(ctrl, ns)
+		set_bit(MY_NVME_NS_DEAD, &ns->flags);
+}
+
+/*
+ * Fail the held I/O of namespaces whose format is unknown
+ * (MY_NVME_NS_STALE): nothing times those requests out, and a change of
+ * the queue layout must drain every queue. The rescan then replaces the
+ * disk (my_nvme_scan_ns()).
+ */
+void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns;
+
+	my_nvme_for_each_ns(ctrl, ns) {
+		if (!test_bit(MY_NVME_NS_STALE, &ns->flags) ||
+		    test_and_set_bit(MY_NVME_NS_DEAD, &ns->flags))
+			continue;
+		dev_warn(ctrl->dev, "%s: format unknown across a queue layout change, failing its I/O\n",
+			 ns->disk->disk_name);
+		blk_mq_run_hw_queues(ns->disk->queue, true);
+	}
+}
+
+/* ---- Disks ---- */
+
+static void my_nvme_free_disk(struct gendisk *disk)
+{
+	struct my_nvme_ns *ns = disk->private_data;
+
+	put_device(&ns->ctrl->ctrl_dev);
+	kfree(ns);
+}
+
+/* The passthrough ioctls are the char device's (chardev.c): up through the ops. */
+static int my_nvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
+			      unsigned int cmd, unsigned long arg)
+{
+	struct my_nvme_ns *ns = bdev->bd_disk->private_data;
+
+	return ns->ctrl->ops->ns_ioctl(bdev, mode, cmd, arg);
+}
+
+static const struct block_device_operations my_nvme_bdev_ops = {
+	.owner		= THIS_MODULE,
+	.ioctl		= my_nvme_bdev_ioctl,
+	.compat_ioctl	= blkdev_compat_ptr_ioctl,
+	.free_disk	= my_nvme_free_disk,
+};
+
+/*
+ * The namespace's queue limits, as nvme_update_disk_info(): a physical
+ * block no larger than what is written atomically on power fail (file
+ * systems assume a physical block write is atomic), io_opt only when
+ * NOWS says so, discard and Write Zeroes within what the controller
+ * accepts (DMRSL/DMRL, WZSL or MDTS). The volatile write cache decides
+ * flushes and FUA by its presence (VWC): whether it is enabled can
+ * change at any time, a disabled cache acks flushes cheaply.
+ */
+void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
+		       u8 lba_shift, struct queue_limits *lim)
+{
+	u32 bs = 1U << lba_shift;
+	u32 phys_bs = bs, atomic_bs = bs, io_opt = 0, boundary = 0;
+
+	if (!id->nabo) {
+		if ((id->nsfeat & NVME_NS_FEAT_ATOMICS) && id->nawupf) {
+			atomic_bs = (1 + le16_to_cpu(id->nawupf)) * bs;
+			if (id->nabspf)
+				boundary = (le16_to_cpu(id->nabspf) + 1) * bs;
+		} else {
+			atomic_bs = (1 + ctrl->awupf) * bs;
+		}
+		lim->atomic_write_hw_max = atomic_bs;
+		lim->atomic_write_hw_boundary = boundary;
+		lim->atomic_write_hw_unit_min = bs;
+		lim->atomic_write_hw_unit_max = rounddown_pow_of_two(atomic_bs);
+	}
+	if (id->nsfeat & NVME_NS_FEAT_IO_OPT) {
+		/* NPWG and NOWS are 0's based multiples of the LBA size. */
+		phys_bs = bs * (1 + le16_to_cpu(id->npwg));
+		if (id->nows)
+			io_opt = bs * (1 + le16_to_cpu(id->nows));
+	}
+
+	lim->logical_block_size = bs;
+	lim->physical_block_size = min(phys_bs, atomic_bs);
+	lim->io_min = phys_bs;
+	lim->io_opt = io_opt;
+	lim->max_hw_sectors = ctrl->max_hw_sectors;
+	/* Page-sized segments (virt boundary), one more for an offset. */
+	lim->max_segments = min_t(u32, MY_NVME_MAX_SEGS, ctrl->max_hw_sectors /
+				  (MY_NVME_CTRL_PAGE_SIZE >> SECTOR_SHIFT) + 1);
+	lim->virt_boundary_mask = MY_NVME_CTRL_PAGE_SIZE - 1;
+	lim->dma_alignment = 3;
+
+	lim->features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA);
+	if (ctrl->vwc & NVME_CTRL_VWC_PRESENT)
+		lim->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
+
+	lim->max_hw_discard_sectors = 0;
+	if (ctrl->oncs & NVME_CTRL_ONCS_DSM) {
+		/* DMRSL: LBAs in one range; the sector count must fit. */
+		if (ctrl->dmrsl && ctrl->dmrsl <= (UINT_MAX >> (lba_shift - SECTOR_SHIFT)))
+			lim->max_hw_discard_sectors =
+				ctrl->dmrsl << (lba_shift - SECTOR_SHIFT);
+		else
+			lim->max_hw_discard_sectors = UINT_MAX;
+		lim->max_discard_segments = ctrl->max_discard_segments;
+		/* NPDG: the preferred deallocate granularity, 0's based. */
+		lim->discard_granularity = bs;
+		if (id->nsfeat & NVME_NS_FEAT_IO_OPT)
+			lim->discard_granularity = bs * (1 + le16_to_cpu(id->npdg));
+	}
+	lim->max_write_zeroes_sectors = ctrl->max_zeroes_sectors;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_limits);
+
+static void my_nvme_log_ns(struct my_nvme_ns *ns, u64 nsze)
+{
+	dev_info(ns->ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
+		 ns->disk->disk_name, nsze, 1U << ns->lba_shift,
+		 (nsze << ns->lba_shift) >> 20,
+		 (ns->ctrl->vwc & NVME_CTRL_VWC_PRESENT) ?
+		 ", volatile write cache" : "");
+}
+
+/*
+ * Register a gendisk for namespace @nsid. Namespaces we cannot drive are
+ * skipped with a log line: the controller may still have others.
+ */
+int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+		   const struct nvme_id_ns *id)
+{
+	struct queue_limits lim = {};
+	struct my_nvme_ns_info info;
+	struct gendisk *disk;
+	struct my_nvme_ns *ns;
+	int ret;
+
+	my_nvme_ns_info(id, &info);
+	if (info.unsupported) {
+		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
+			 info.unsupported);
+		return -ENODEV;
+	}
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	if (!ns)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&ns->list);
+	ns->ctrl = ctrl;
+	ns->nsid = nsid;
+	ns->lba_shift = info.lba_shift;
+
+	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
+	disk = blk_mq_alloc_disk(&ctrl->tagset, &lim, ns);
+	if (IS_ERR(disk)) {
+		kfree(ns);
+		return PTR_ERR(disk);
+	}
+	disk->fops = &my_nvme_bdev_ops;
+	disk->private_data = ns;
+	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
+		 ctrl->instance, nsid);
+	set_capacity(disk, info.nsze << (info.lba_shift - SECTOR_SHIFT));
+	ns->disk = disk;
+
+	ret = device_add_disk(&ctrl->ctrl_dev, disk, NULL);
+	if (ret) {
+		/*
+		 * ->free_disk only runs for a disk that was added: free the
+		 * namespace here.
+		 */
+		dev_err(ctrl->dev, "namespace %u: add_disk failed: %d\n",
+			nsid, ret);
+		put_disk(disk);
+		kfree(ns);
+		return ret;
+	}
+	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
+	get_device(&ctrl->ctrl_dev);
+
+	mutex_lock(&ctrl->ns_lock);
+	list_add_tail_rcu(&ns->list, &ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
+	my_nvme_log_ns(ns, info.nsze);
+	return 0;
+}
+
+/*
+ * Bring a live disk in line with Identify Namespace: a new LBA format
+ * (after Format NVM) changes the block size and every limit, under a
+ * freeze so that no I/O runs with the old arithmetic; a new size is
+ * announced. A namespace whose format was unknown (MY_NVME_NS_STALE)
+ * has had no I/O dispatched since (my_nvme_prep_rq() holds it), so it
+ * needs no freeze, which could not finish anyway while those requests
+ * wait; it resumes here. Returns non-zero when the namespace can no
+ * longer be driven and its disk must go.
+ */
+int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
+{
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+	struct request_queue *q = ns->disk->queue;
+	bool stale = test_bit(MY_NVME_NS_STALE, &ns->flags);
+	struct my_nvme_ns_info info;
+	struct queue_limits lim;
+	int ret;
+
+	my_nvme_ns_info(id, &info);
+	if (info.unsupported) {
+		dev_warn(ctrl->dev, "%s: namespace %u: %s now, removing the disk\n",
+			 ns->disk->disk_name, ns->nsid, info.unsupported);
+		return -ENODEV;
+	}
+
+	if (!stale)
+		blk_mq_freeze_queue(q);
+	lim = queue_limits_start_update(q);
+	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
+	ret = queue_limits_commit_update(q, &lim);
+	if (!ret && info.lba_shift != ns->lba_shift) {
+		dev_info(ctrl->dev, "%s: logical block size %u -> %u\n",
+			 ns->disk->disk_name, 1U << ns->lba_shift,
+			 1U << info.lba_shift);
+		WRITE_ONCE(ns->lba_shift, info.lba_shift);
+	}
+	if (!ret && set_capacity_and_notify(ns->disk, info.nsze <<
+					    (info.lba_shift - SECTOR_SHIFT)))
+		my_nvme_log_ns(ns, info.nsze);
+	if (!stale) {
+		blk_mq_unfreeze_queue(q);
+	} else if (!ret) {
+		/* The new format is in place before any request sees it. */
+		smp_mb__before_atomic();
+		clear_bit(MY_NVME_NS_STALE, &ns->flags);
+		dev_info(ctrl->dev, "%s: format known again, I/O resumes\n",
+			 ns->disk->disk_name);
+		blk_mq_run_hw_queues(q, true);
+	}
+	return ret;
+}
+
+/* A reference on the namespace (its disk) found by id, or NULL. */
+struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid)
+{
+	struct my_nvme_ns *ns, *found = NULL;
+
+	my_nvme_for_each_ns(ctrl, ns) {
+		if (ns->nsid == nsid) {
+			get_device(disk_to_dev(ns->disk));
+			found = ns;
+			break;
+		}
+	}
+	return found;
+}
+
+void my_nvme_put_ns(struct my_nvme_ns *ns)
+{
+	put_device(disk_to_dev(ns->disk));
+}
+
+/*
+ * Take one namespace's disk away: off the list, I/O to a dead
+ * controller fails at once, the disk is deleted (its open users get
+ * errors from now on) and our reference dropped.
+ */
+void my_nvme_remove_ns(struct my_nvme_ns *ns)
+{
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+
+	mutex_lock(&ctrl->ns_lock);
+	if (test_and_set_bit(MY_NVME_NS_REMOVING, &ns->flags)) {
+		mutex_unlock(&ctrl->ns_lock);
+		return;
+	}
+	list_del_rcu(&ns->list);
+	mutex_unlock(&ctrl->ns_lock);
+	/* No walker sees it any more: freeze and quiesce leave it alone. */
+	synchronize_srcu(&ctrl->srcu);
+
+	/* Held requests of a namespace whose format is unknown fail too. */
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
+	    test_bit(MY_NVME_NS_STALE, &ns->flags))
+		set_bit(MY_NVME_NS_DEAD, &ns->flags);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);
+}
+
+/*
+ * Move every namespace from ctrl->namespaces to @list. The walkers are
+ * SRCU readers: list_splice_init_rcu() with synchronize_rcu, as nvme
+ * core.c has it, would not wait for them, and a walker still inside the
+ * old list would follow the spliced entries into @list (on our stack)
+ * instead of back to ctrl->namespaces. So: empty the list for new
+ * walkers, wait for the old ones (synchronize_srcu), then splice.
+ */
+static void my_nvme_take_namespaces(struct my_nvme_ctrl *ctrl,
+				    struct list_head *list)
+{
+	struct list_head *first, *last;
+	struct my_nvme_ns *ns;
+
+	mutex_lock(&ctrl->ns_lock);
+	if (list_empty(&ctrl->namespaces)) {
+		mutex_unlock(&ctrl->ns_lock);
+		return;
+	}
+	/* REMOVING under ns_lock: my_nvme_remove_ns() leaves these alone. */
+	list_for_each_entry(ns, &ctrl->namespaces, list)
+		set_bit(MY_NVME_NS_REMOVING, &ns->flags);
+	first = ctrl->namespaces.next;
+	last = ctrl->namespaces.prev;
+	INIT_LIST_HEAD_RCU(&ctrl->namespaces);
+	mutex_unlock(&ctrl->ns_lock);
+
+	synchronize_srcu(&ctrl->srcu);
+	/* No walker sees first..last any more: they are ours alone. */
+	first->prev = list;
+	last->next = list;
+	list->next = first;
+	list->prev = last;
+}
+
+void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
+{
+	struct my_nvme_ns *ns, *next;
+	LIST_HEAD(list);
+
+	/* Requests the scan itself issued must be able to finish. */
+	my_nvme_unquiesce_io_queues(ctrl);
+	flush_work(&ctrl->scan_work);
+	mutex_lock(&ctrl->scan_lock);
+	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD)
+		my_nvme_mark_namespaces_dead(ctrl);
+	my_nvme_take_namespaces(ctrl, &list);
+
+	list_for_each_entry_safe(ns, next, &list, list) {
+		list_del_init(&ns->list);
+		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
+		    test_bit(MY_NVME_NS_STALE, &ns->flags))
+			set_bit(MY_NVME_NS_DEAD, &ns->flags);
+		del_gendisk(ns->disk);
+		put_disk(ns->disk);
+	}
+	mutex_unlock(&ctrl->scan_lock);
+}
+
+/* ---- The scan ---- */
+
+/* Reading the Changed Namespace List clears the event (RAE = 0). */
+static void my_nvme_clear_changed_ns_log(struct my_nvme_ctrl *ctrl)
+{
+	__le32 *log = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+
+	if (!log)
+		return;
+	if (my_nvme_get_log(ctrl, NVME_LOG_CHANGED_NS, NVME_NSID_ALL, log,
+			    NVME_IDENTIFY_DATA_SIZE))
+		dev_warn(ctrl->dev, "reading the Changed Namespace List failed\n");
+	kfree(log);
+}
+
+/*
+ * One active namespace: revalidate the disk we have, or add one. A disk
+ * goes only when the controller says the namespace is gone for good
+ * (a status with DNR, as nvme_validate_ns()) or can no longer be driven;
+ * any other failure (a timeout, a reset that cancelled the Identify)
+ * leaves it as it is for the next scan. One whose format is unknown
+ * (MY_NVME_NS_STALE, after a Format that could not be followed) holds
+ * its I/O until then, so it goes too when the controller answers with
+ * anything but its format.
+ */
+static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns *id)
+{
+	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
+	int ret;
+
+	/* Its I/O was failed (a reset changed the queue layout): a new disk. */
+	if (ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)) {
+		my_nvme_remove_ns(ns);
+		my_nvme_put_ns(ns);
+		ns = NULL;
+	}
+	ret = my_nvme_identify_ns(ctrl, nsid, id);
+	if (!ns) {
+		if (!ret)
+			my_nvme_add_ns(ctrl, nsid, id);
+		return;
+	}
+	if (!ret)
+		ret = my_nvme_revalidate_ns(ns, id);
+	else if (ret > 0 && !(ret & NVME_STATUS_DNR) &&
+		 !test_bit(MY_NVME_NS_STALE, &ns->flags))
+		ret = 0;
+	if (ret == -ENODEV || ret > 0) {
+		dev_info(ctrl->dev, "%s: namespace %u cannot be driven any more, removing the disk\n",
+			 ns->disk->disk_name, nsid);
+		my_nvme_remove_ns(ns);
+	}
+	my_nvme_put_ns(ns);
+}
+
+/*
+ * Remove the disks of namespaces @first..@last (they are not in the
+ * Active Namespace ID list), one at a time: each removal waits for the
+ * list walkers (SRCU) to let go.
+ */
+static void my_nvme_remove_ns_range(struct my_nvme_ctrl *ctrl, u32 first,
+				    u32 last)
+{
+	struct my_nvme_ns *ns, *gone;
+
+	if (first > last)
+		return;
+	do {
+		gone = NULL;
+		my_nvme_for_each_ns(ctrl, ns) {
+			if (ns->nsid < first || ns->nsid > last)
+				continue;
+			get_device(disk_to_dev(ns->disk));
+			gone = ns;
+			break;
+		}
+		if (gone) {
+			dev_info(ctrl->dev, "%s: namespace %u gone, removing the disk\n",
+				 gone->disk->disk_name, gone->nsid);
+			my_nvme_remove_ns(gone);
+			my_nvme_put_ns(gone);
+		}
+	} while (gone);
+}
+
+/*
+ * Walk the Active Namespace ID list (CNS 02h), 1024 IDs per page:
+ * revalidate or add each namespace, and drop the disks of namespaces
+ * the list skips, between two entries and after the last, as
+ * nvme_scan_ns_list(). An ID above NN is not a valid namespace: it is
+ * skipped and removes nothing. A list that goes backwards cannot be
+ * trusted: the scan stops there and removes nothing after it.
+ */
+static int my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
+{
+	const unsigned int per_page = NVME_IDENTIFY_DATA_SIZE / sizeof(__le32);
+	struct nvme_command cmd;
+	struct nvme_id_ns *id;
+	__le32 *ns_list;
+	u32 prev = 0, next_id = 0;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	ns_list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	id = kzalloc(sizeof(*id), GFP_KERNEL);
+	if (!ns_list || !id)
+		goto out;
+
+	for (;;) {
+		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_ACTIVE_LIST, next_id);
+		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, ns_list,
+					      NVME_IDENTIFY_DATA_SIZE, NULL);
+		if (ret) {
+			ret = my_nvme_admin_error(ctrl, "Identify Active Namespace List",
+						  ret);
+			goto out;
+		}
+		for (i = 0; i < per_page; i++) {
+			u32 nsid = le32_to_cpu(ns_list[i]);
+
+			switch (my_nvme_scan_entry(nsid, next_id, ctrl->nn)) {
+			case MY_NVME_SCAN_END:
+				goto done;
+			case MY_NVME_SCAN_STOP:
+				dev_warn(ctrl->dev,
+					 "namespace list not ascending at %u (after %u), stopping\n",
+					 nsid, next_id);
+				ret = -EIO;
+				goto out;
+			case MY_NVME_SCAN_SKIP:
+				dev_warn_ratelimited(ctrl->dev,
+						     "namespace list: %u is above NN %u, skipped\n",
+						     nsid, ctrl->nn);
+				break;
+			case MY_NVME_SCAN_NS:
+				my_nvme_scan_ns(ctrl, nsid, id);
+				my_nvme_remove_ns_range(ctrl, prev + 1, nsid - 1);
+				prev = nsid;
+				break;
+			}
+			next_id = nsid;
+		}
+	}
+done:
+	my_nvme_remove_ns_range(ctrl, prev + 1, U32_MAX);
+	ret = 0;
+out:
+	kfree(id);
+	kfree(ns_list);
+	return ret;
+}
+
+void my_nvme_scan_work(struct work_struct *work)
+{
+	struct my_nvme_ctrl *ctrl =
+		container_of(work, struct my_nvme_ctrl, scan_work);
+	int ret;
+
+	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE || !ctrl->tagset.tags)
+		return;
+	mutex_lock(&ctrl->scan_lock);
+	atomic_inc(&ctrl->rstats.rescans);
+	if (test_and_clear_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events))
+		my_nvme_clear_changed_ns_log(ctrl);
+	ret = my_nvme_scan_ns_list(ctrl);
+	if (ret)
+		dev_err(ctrl->dev, "namespace scan failed (%d): the disks stay as they were\n",
+			ret);
+	mutex_unlock(&ctrl->scan_lock);
+}
