@@ -142,7 +142,10 @@ kunit: source
 
 # make qemu-test CASES="stall-recover cmb" runs just those cases (or
 # configurations); tools/testing/run -l lists them.
-qemu-test: kernel initramfs module-kernel
+qemu-test: kernel initramfs
+	@# The module test kernel only for the boots that use it.
+	@if $(TOP)/tools/testing/run -c $(CASES) | grep -qx 'module\|series'; then \
+		$(MAKE) --no-print-directory module-kernel; fi
 	$(TOP)/tools/testing/run $(CASES)
 
 test: deps
@@ -161,7 +164,7 @@ blktests: deps
 patches: deps
 	$(TOP)/tools/patches.sh
 
-patches-check: patches
+patches-check: patches module-kernel
 	$(TOP)/tools/patches-check.sh
 
 # Review tooling: checkpatch, sparse and W=1, the series, kernel-doc,

@@ -4,27 +4,37 @@
 # patches-check.sh: make patches-check. Applies build/patches/ (make
 # patches) patch by patch to a clean 6.12 tree (a worktree of
 # build/series/linux at the pristine commit) and, for every patch:
-# checkpatch --strict must have nothing to say, and every file of the
-# driver present so far must compile with W=1 and sparse (C=1) without
-# a warning. From the Kconfig patch on, the driver is built as a module
-# (boot/module.config); after the last patch my_nvme.ko must link. Then
-# the tree must hold exactly the driver of this repository, kernel-doc
-# must find nothing to complain about, and the documentation must parse.
-# Exit status non-zero on the first problem, which is printed.
+#  - checkpatch --strict must have nothing to say;
+#  - the driver as it stands must build with W=1 and sparse (C=1)
+#    without a warning, as a module against the module test kernel
+#    (make module-kernel: the same 6.12 source and configuration), and
+#    the tree's Kconfig must still give CONFIG_MY_NVME=m;
+#  - a patch that changes the driver's code boots: the module test
+#    kernel in QEMU loads that prefix's my_nvme.ko and runs the cases
+#    whose NEEDS= the prefix has (tools/testing/run series; the
+#    capabilities are the names of the patches so far, NN-<name>.msg).
+# Then the tree must hold exactly the driver of this repository,
+# kernel-doc must find nothing to complain about, and the documentation
+# must parse. Exit status non-zero on the first problem, which is
+# printed. Each step prints its time.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 S=$TOP/build/series
 PATCHES=$TOP/build/patches
 TREE=$S/check
-OBJ=$TOP/build/obj-series
+SRC=$TOP/build/linux-source-6.12
+MOD_OBJ=$TOP/build/obj-module
 D=drivers/nvme/my_nvme
 LOG=$S/check.log
 JOBS=$(nproc)
 
 [ -d "$PATCHES" ] && [ -d "$S/linux/.git" ] ||
 	{ echo "patches-check: no series; run make patches first" >&2; exit 1; }
+[ -f "$MOD_OBJ/Module.symvers" ] && [ -f "$MOD_OBJ/arch/x86/boot/bzImage" ] ||
+	{ echo "patches-check: no module test kernel; run make module-kernel first" >&2; exit 1; }
 : > "$LOG"
+START=$SECONDS
 
 die() {
 	echo "patches-check: $*" >&2
@@ -35,78 +45,83 @@ die() {
 git -C "$S/linux" worktree remove -f "$TREE" 2>/dev/null || rm -rf "$TREE"
 git -C "$S/linux" worktree prune
 git -C "$S/linux" worktree add -q -f --detach "$TREE" pristine
-
-kmake() {
-	make -C "$TREE" O="$OBJ" -j"$JOBS" "$@" >> "$LOG" 2>&1
-}
-
-# A kernel of the pristine tree to build the driver against (once; the
-# configuration is tinyconfig plus our fragments, modules on).
-config() {
-	mkdir -p "$OBJ"
-	[ -f "$OBJ/.config" ] || kmake tinyconfig
-	# SG_POOL has no prompt, and before the Kconfig patch nothing
-	# selects it for the driver: virtio-blk does (blk.c needs it).
-	# The fault points (fault.c) are built, and so checked, only with
-	# fault injection in debugfs.
-	printf '%s\n' CONFIG_VIRTIO_MENU=y CONFIG_VIRTIO_PCI=y \
-		CONFIG_VIRTIO_BLK=y CONFIG_DEBUG_KERNEL=y CONFIG_FAULT_INJECTION=y \
-		CONFIG_FAULT_INJECTION_DEBUG_FS=y > "$S/check.config"
-	(cd "$TREE" && KCONFIG_CONFIG=$OBJ/.config scripts/kconfig/merge_config.sh \
-		-m -O "$OBJ" "$OBJ/.config" "$TOP/boot/my_nvme.config" \
-		"$TOP/boot/module.config" "$S/check.config" >> "$LOG" 2>&1)
-	kmake olddefconfig
-}
-echo "patches-check: building the pristine kernel in ${OBJ#"$TOP"/} (incremental)"
-config
-kmake bzImage modules_prepare || die "the pristine tree does not build"
+KVER=$(cat "$MOD_OBJ/include/config/kernel.release")
 
 # our_warnings: warnings and errors the log has for the driver's files.
 our_warnings() {
-	grep -E "$D/[^ ]*:[0-9]+:[0-9]+: (warning|error)|$D/.*: (warning|error):" "$1" || true
+	grep -E "[^ ]*my_nvme/[^ ]*:[0-9]+:[0-9]+: (warning|error)|my_nvme/.*: (warning|error):" "$1" || true
+}
+
+# kconfig_ok: the tree's Kconfig, with the module kernel's configuration,
+# still has the driver as a module (the hook-up in drivers/nvme parses).
+kconfig_ok() {
+	mkdir -p "$S/kconfig"
+	cp "$MOD_OBJ/.config" "$S/kconfig/.config"
+	make -C "$TREE" O="$S/kconfig" olddefconfig >> "$LOG" 2>&1 &&
+		grep -q '^CONFIG_MY_NVME=m' "$S/kconfig/.config"
+}
+
+# boot_prefix N CAPS...: boot the module kernel with the prefix's module.
+boot_prefix() {
+	local n=$1 t=$S/boot-$n ko=$TREE/$D/my_nvme.ko out rc
+	shift
+	rm -rf "$t"
+	mkdir -p "$t/root/lib/modules/$KVER/kernel/$D"
+	cp "$ko" "$t/root/lib/modules/$KVER/kernel/$D/"
+	(cd "$t/root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc --owner root:root --quiet) | gzip -1 > "$t/overlay.cpio.gz"
+	cat "$TOP/build/module-initramfs.cpio.gz" "$t/overlay.cpio.gz" > "$t/initramfs.cpio.gz"
+	set +e
+	out=$(T=$t EVERY_BOOT=dmesg SERIES_CAPS="$*" \
+		SERIES_INITRAMFS=$t/initramfs.cpio.gz \
+		"$TOP/tools/testing/run" series 2>&1)
+	rc=$?
+	set -e
+	echo "$out" >> "$LOG"
+	echo "$out" | grep -E '^\[series\] TEST' | sed 's/^/      /'
+	[ "$rc" -eq 0 ] || die "patch $n: the prefix boots but fails: $(echo "$out" | tail -n 1)"
+	echo "      $(echo "$out" | tail -n 1) (caps: $*)"
 }
 
 n=0
+caps=
 for p in "$PATCHES"/0*.patch; do
 	case "$p" in */0000-*) continue ;; esac
 	n=$((n + 1))
+	t0=$SECONDS
 	git -C "$TREE" -c user.name=check -c user.email=check@localhost \
 		am -q "$p" >> "$LOG" 2>&1 || die "patch $n does not apply: $(basename "$p")"
 	subject=$(git -C "$TREE" log -1 --format=%s)
+	name=$(basename "$(ls "$TOP/tools/patches/$(printf %02d "$n")"-*.msg)" .msg)
+	caps="$caps ${name#[0-9][0-9]-}"
 	out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-tree "$p" 2>&1 || true)
 	echo "$out" >> "$LOG"
 	echo "$out" | grep -q "total: 0 errors, 0 warnings, 0 checks" ||
 		die "patch $n: checkpatch --strict: $(echo "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
 
+	[ -f "$TREE/$D/Kconfig" ] || die "patch $n: no $D/Kconfig: the driver must build from patch 1"
+	kconfig_ok || die "patch $n: the tree's Kconfig does not give CONFIG_MY_NVME=m"
 	step=$S/step-$n.log
-	: > "$step"
-	if [ -f "$TREE/$D/Kconfig" ]; then
-		config
-		grep -q '^CONFIG_MY_NVME=m' "$OBJ/.config" ||
-			die "patch $n: CONFIG_MY_NVME=m did not take"
-		rm -f "$OBJ/$D"/*.o
-		make -C "$TREE" O="$OBJ" -j"$JOBS" W=1 C=1 "$D/" > "$step" 2>&1 ||
-			die "patch $n: the driver does not build: $(tail -n 3 "$step")"
-	else
-		for f in "$TREE/$D"/*.c; do
-			[ -e "$f" ] || continue
-			rel=$D/$(basename "$f" .c).o
-			make -C "$TREE" O="$OBJ" W=1 C=1 KBUILD_MODPOST_WARN=1 \
-				"$rel" >> "$step" 2>&1 ||
-				die "patch $n: $rel does not compile: $(grep -m1 error "$step")"
-		done
-	fi
+	rm -f "$TREE/$D"/*.o "$TREE/$D"/*.ko
+	make -C "$SRC" O="$MOD_OBJ" M="$TREE/$D" -j"$JOBS" W=1 C=1 modules \
+		> "$step" 2>&1 || die "patch $n: the driver does not build: $(tail -n 3 "$step")"
 	cat "$step" >> "$LOG"
 	w=$(our_warnings "$step")
 	[ -z "$w" ] || die "patch $n: warnings: $(echo "$w" | head -n 3)"
-	echo "  [$n] ok: $subject ($(ls "$TREE/$D"/*.c 2>/dev/null | wc -l) .c files built, checkpatch clean)"
+	[ -f "$TREE/$D/my_nvme.ko" ] || die "patch $n: no my_nvme.ko"
+	echo "  [$n] ok: $subject ($(ls "$TREE/$D"/*.o | grep -cv 'my_nvme\.\(mod\.\)\?o$') files built, W=1 C=1 and checkpatch clean, $((SECONDS - t0)) s)"
+	# The KUnit tests are not built here (the module kernel has no
+	# KUnit; make test runs them): a patch of tests only needs no boot.
+	if git -C "$TREE" diff --name-only HEAD~1 HEAD -- "$D" |
+	   grep -v '_test\.c$' | grep -q '\.[ch]$'; then
+		t0=$SECONDS
+		boot_prefix "$n" $caps
+		echo "      booted in $((SECONDS - t0)) s"
+	fi
 done
-
-echo "patches-check: the last patch built as a module"
-kmake modules || die "modules do not build"
-ko=$(find "$OBJ/$D" -name my_nvme.ko)
-[ -n "$ko" ] || die "no my_nvme.ko"
+ko=$TREE/$D/my_nvme.ko
 echo "  my_nvme.ko: $(stat -c %s "$ko") bytes, $(modinfo -F parm "$ko" | wc -l) parameters"
+make -C "$SRC" O="$MOD_OBJ" M="$TREE/$D" clean >> "$LOG" 2>&1
 
 # The series must be the driver, byte for byte.
 for f in $(cd "$TOP" && git ls-files "$D" Documentation/nvme); do
@@ -144,4 +159,4 @@ for f in sys.argv[1:]:
         settings_overrides={"report_level": 2, "halt_level": 2})
 ' "$TREE"/Documentation/nvme/*.rst || die "the documentation does not parse"
 echo "  kernel-doc -none: nothing; Documentation/nvme/*.rst parse cleanly"
-echo "patches-check: $n patches OK"
+echo "patches-check: $n patches OK in $((SECONDS - START)) s"

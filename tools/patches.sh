@@ -4,9 +4,11 @@
 # patches.sh: make patches. Writes the driver as a git format-patch series
 # against pristine Linux 6.12 (Debian's linux-source-6.12, unpacked into a
 # throwaway git repository, build/series/linux) to build/patches/: a cover
-# letter and one patch per file of the driver, lowest layer first, then
-# the Kconfig/Makefile hook-up, the KUnit tests and the documentation.
-# Commit messages are tools/patches/NN-*.msg; the author and
+# letter and one patch per capability, each a driver that builds and
+# boots: the core driver (probe to gendisk, recovery, PM), passthrough
+# ioctls, debugfs and fault points, the CMB disk, KUnit, documentation.
+# Commit messages are tools/patches/NN-*.msg, what each patch adds is
+# what tools/patches/NN-*.strip takes out again; the author and
 # Signed-off-by are this repository's git identity. Nothing in the
 # repository changes; tools/patches-check.sh proves the series.
 set -euo pipefail
@@ -39,28 +41,34 @@ git -C "$TREE" checkout -q -f pristine
 git -C "$TREE" clean -q -fdx
 git -C "$TREE" checkout -q -B my_nvme pristine
 
-# The Kconfig and Makefile of the driver without its KUnit parts, for
-# the hook-up patch that comes before the tests.
-kconfig_no_kunit() {
-	awk '/^config MY_NVME_KUNIT_TEST/ { skip = 1 } !skip' "$TOP/$D/Kconfig" |
-		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
-}
-makefile_no_kunit() {
-	grep -v 'KUNIT_TEST' "$TOP/$D/Makefile" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
-}
+# The stages: stage N is the repository's driver and documentation;
+# stage k-1 is stage k with patch k's capability taken out again
+# (tools/patches/NN-*.strip, tools/patches/strip.py). Patch k is the
+# difference between stages k-1 and k, so each prefix of the series is
+# a driver that builds and boots (tools/patches-check.sh proves it).
+NR=$(ls "$MSG"/[0-9][0-9]-*.msg | wc -l)
+STAGES=$S/stages
+rm -rf "$STAGES"
+mkdir -p "$STAGES/$NR"
+(cd "$TOP" && git ls-files -z "$D" Documentation/nvme |
+	xargs -0 cp -a --parents -t "$STAGES/$NR")
+for k in $(seq "$NR" -1 2); do
+	cp -a "$STAGES/$k" "$STAGES/$((k - 1))"
+	strip=$(ls "$MSG/$(printf %02d "$k")"-*.strip)
+	python3 "$MSG/strip.py" "$STAGES/$((k - 1))" "$strip" ||
+		{ echo "patches: ${strip#"$TOP"/} no longer fits the driver" >&2; exit 1; }
+done
 
-# maintainers FILE...: the MAINTAINERS entry with F: lines for FILEs
-# added so far (each patch that adds files extends it, so that none
-# adds a file MAINTAINERS does not know).
-MAINT_FILES=()
+# maintainers: the MAINTAINERS entry with an F: line for each file of
+# the driver and its documentation the tree has so far.
 maintainers() {
 	local f entry
-	MAINT_FILES+=("$@")
 	entry="MY_NVME NVM EXPRESS PCIE DRIVER
 M:	$NAME <$EMAIL>
 L:	linux-nvme@lists.infradead.org
 S:	Maintained"
-	for f in $(printf '%s\n' "${MAINT_FILES[@]}" | LC_ALL=C sort -u); do
+	for f in $(cd "$STAGES/$k" && find . -type f | sed 's|^\./||' |
+		   LC_ALL=C sort); do
 		entry="$entry
 F:	$f"
 	done
@@ -79,46 +87,25 @@ commit() {	# commit NN: commit everything with tools/patches/NN-*.msg
 			commit -q -F -
 }
 
-add() {		# add FILE...: copy files of the repository into the tree
-	local f
-	for f in "$@"; do
-		mkdir -p "$TREE/$(dirname "$f")"
-		cp "$TOP/$f" "$TREE/$f"
-	done
-}
-
-n=0
-# One patch per file, but for debugfs.c and fault.c (its fault points).
-for files in my_nvme.h queue.c admin.c blk.c chardev.c cmb.c \
-	     "debugfs.c fault.c" pci.c; do
-	n=$((n + 1))
-	for f in $files; do
-		add "$D/$f"
-		maintainers "$D/$f"
-	done
-	commit "$(printf %02d "$n")"
+for k in $(seq 1 "$NR"); do
+	# Our files only: Documentation/nvme/ has upstream's too.
+	(cd "$STAGES/$NR" && find . -type f) | (cd "$TREE" && xargs rm -f)
+	cp -a "$STAGES/$k/." "$TREE/"
+	if [ "$k" = 1 ]; then
+		# Hooked into drivers/nvme from the first patch on.
+		sed -i 's|^endmenu|source "drivers/nvme/my_nvme/Kconfig"\n\nendmenu|' \
+			"$TREE/drivers/nvme/Kconfig"
+		sed -i 's|^obj-y\t\t+= host/|obj-$(CONFIG_MY_NVME)\t\t+= my_nvme/\n&|' \
+			"$TREE/drivers/nvme/Makefile"
+	fi
+	if [ -f "$TREE/Documentation/nvme/index.rst" ] &&
+	   ! grep -q '^   nvme/index$' "$TREE/Documentation/subsystem-apis.rst"; then
+		sed -i 's|^   block/index$|&\n   nvme/index|' \
+			"$TREE/Documentation/subsystem-apis.rst"
+	fi
+	maintainers
+	commit "$(printf %02d "$k")"
 done
-
-# 09: Kconfig and Makefile, hooked into drivers/nvme.
-mkdir -p "$TREE/$D"
-kconfig_no_kunit > "$TREE/$D/Kconfig"
-makefile_no_kunit > "$TREE/$D/Makefile"
-sed -i 's|^endmenu|source "drivers/nvme/my_nvme/Kconfig"\n\nendmenu|' "$TREE/drivers/nvme/Kconfig"
-sed -i 's|^obj-y\t\t+= host/|obj-$(CONFIG_MY_NVME)\t\t+= my_nvme/\n&|' "$TREE/drivers/nvme/Makefile"
-maintainers "$D/Kconfig" "$D/Makefile"
-commit 09
-
-# 10: KUnit.
-add "$D/Kconfig" "$D/Makefile" "$D/.kunitconfig" "$D/my_nvme_test.c" \
-	"$D/my_nvme_recovery_test.c"
-maintainers "$D/.kunitconfig" "$D/my_nvme_test.c" "$D/my_nvme_recovery_test.c"
-commit 10
-
-# 11: documentation, hooked into the subsystem index.
-add Documentation/nvme/index.rst Documentation/nvme/my_nvme.rst
-sed -i 's|^   block/index$|&\n   nvme/index|' "$TREE/Documentation/subsystem-apis.rst"
-maintainers Documentation/nvme/index.rst Documentation/nvme/my_nvme.rst
-commit 11
 
 rm -rf "$OUT"
 git -C "$TREE" format-patch -q --cover-letter --subject-prefix=PATCH \

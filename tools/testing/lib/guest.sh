@@ -97,6 +97,15 @@ karg() {
 }
 
 # rd FILE: VAL = the content of FILE (a sysfs attribute, say).
+# has_cap NAME: the driver under test has capability NAME (a case's
+# NEEDS=; fewer for a prefix of the patch series).
+has_cap() {
+	case ",$(karg caps)," in
+	*",$1,"*) return 0 ;;
+	esac
+	return 1
+}
+
 rd() {
 	VAL=$(cat "$1" 2>/dev/null) || { fail "cannot read $1"; return 1; }
 	return 0
