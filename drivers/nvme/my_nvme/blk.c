@@ -725,6 +725,7 @@ int my_nvme_request_irq(struct my_nvme_queue *q, int vector)
 			      MY_NVME_NAME "%dq%d", q->ctrl->instance, q->qid);
 	if (ret)
 		return ret;
+	q->cq_db_mmio = !pdev->msix_enabled;
 	WRITE_ONCE(q->cq_vector, vector);
 	return 0;
 }

@@ -208,6 +208,7 @@ struct my_nvme_queue {
 	__le32			*dbbuf_cq_ei;
 	u16			cq_head;
 	u8			cq_phase;
+	bool			cq_db_mmio;	/* no MSI-X: always the MMIO head */
 	dma_addr_t		sq_dma_addr;
 	dma_addr_t		cq_dma_addr;
 	struct my_nvme_queue_stats stats;

@@ -137,6 +137,7 @@ void my_nvme_init_queue(struct my_nvme_queue *q)
 	q->last_sq_tail = 0;
 	q->cq_head = 0;
 	q->cq_phase = 1;
+	q->cq_db_mmio = false;	/* my_nvme_request_irq() decides */
 	memset(q->cqes, 0, q->q_depth * sizeof(*q->cqes));
 	my_nvme_dbbuf_init(q);
 	spin_unlock(&q->cq_poll_lock);
@@ -191,11 +192,20 @@ static void my_nvme_write_sq_db(struct my_nvme_queue *q)
 /*
  * Tell the controller how far the CQ has been consumed: the CQ head
  * doorbell, or its shadow when EventIdx says the MMIO write is not
- * wanted (my_nvme_process_cq() says when).
+ * wanted (my_nvme_process_cq() says when). Without MSI-X the MMIO write
+ * is never skipped: pin-based and MSI interrupts keep a per-vector
+ * interrupt status that the controller clears only once the host has
+ * acknowledged the entries through the CQ head doorbell (NVMe over PCIe
+ * Transport 1.0, 3.5.1). A shadow write is nothing the controller
+ * observes, so a level-triggered INTx line would stay asserted and
+ * interrupt again and again with an empty CQ (QEMU's does, until the
+ * kernel disables the line as "nobody cared"), and an MSI would not be
+ * sent again for the next entries.
  */
 void my_nvme_write_cq_db(struct my_nvme_queue *q)
 {
-	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei)) {
+	if (my_nvme_dbbuf_update(q->cq_head, q->dbbuf_cq_db, q->dbbuf_cq_ei) ||
+	    q->cq_db_mmio) {
 		writel(q->cq_head, q->cq_db);
 		q->stats.cq_db_writes++;
 	} else {
