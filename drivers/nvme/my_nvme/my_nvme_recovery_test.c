@@ -474,7 +474,7 @@ static void my_nvme_test_cmd_abort(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.abort.sqid), c->sqid);
 	KUNIT_EXPECT_EQ(test, cmd.abort.cid, c->cid);
 	KUNIT_EXPECT_EQ(test, cmd.abort.command_id, 0);
-	KUNIT_EXPECT_EQ(test, cmd.common.nsid, 0);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.common.nsid), 0);
 }
 
 struct log_case {
