@@ -12,7 +12,7 @@ OBJ		:= $(BUILD)/obj
 KUNIT_OBJ	:= $(BUILD)/kunit
 TARBALL		:= /usr/src/linux-source-6.12.tar.xz
 BZIMAGE		:= $(OBJ)/arch/x86/boot/bzImage
-INITRAMFS	:= $(BUILD)/initramfs.cpio.gz
+INITRAMFS	:= $(BUILD)/initramfs.cpio
 DRIVER		:= drivers/nvme/my_nvme
 FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config \
 		   $(TOP)/boot/test.config
@@ -94,7 +94,7 @@ $(OBJ)/.config: $(FRAGMENTS) | source
 MOD_OBJ		:= $(BUILD)/obj-module
 MOD_FRAGMENTS	:= $(TOP)/boot/my_nvme.config $(TOP)/boot/debug.config \
 		   $(TOP)/boot/module.config
-MOD_INITRAMFS	:= $(BUILD)/module-initramfs.cpio.gz
+MOD_INITRAMFS	:= $(BUILD)/module-initramfs.cpio
 
 $(MOD_OBJ)/.config: $(MOD_FRAGMENTS) | source
 	mkdir -p $(MOD_OBJ)

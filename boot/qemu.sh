@@ -6,7 +6,7 @@
 #
 # Environment (defaults in brackets; the Makefile exports most of them):
 #   BZIMAGE          kernel [build/obj/arch/x86/boot/bzImage]
-#   INITRAMFS        initramfs [build/initramfs.cpio.gz]
+#   INITRAMFS        initramfs [build/initramfs.cpio]
 #   SMP, MEM         vCPUs and RAM [2, 1G]; a plain SMP=N becomes
 #                    "N,sockets=N" so that the guest sees N CPUs without ACPI
 #   GUEST_ACPI       set to 1 to boot the guest with ACPI; by default it
@@ -38,7 +38,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 BZIMAGE=${BZIMAGE:-$TOP/build/obj/arch/x86/boot/bzImage}
-INITRAMFS=${INITRAMFS:-$TOP/build/initramfs.cpio.gz}
+INITRAMFS=${INITRAMFS:-$TOP/build/initramfs.cpio}
 SMP=${SMP:-2}
 GUEST_ACPI=${GUEST_ACPI:-}
 MEM=${MEM:-1G}

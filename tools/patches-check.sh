@@ -70,10 +70,10 @@ boot_prefix() {
 	cp "$ko" "$t/root/lib/modules/$KVER/kernel/$D/"
 	(cd "$t/root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc --owner root:root --quiet) | gzip -1 > "$t/overlay.cpio.gz"
-	cat "$TOP/build/module-initramfs.cpio.gz" "$t/overlay.cpio.gz" > "$t/initramfs.cpio.gz"
+	cat "$TOP/build/module-initramfs.cpio" "$t/overlay.cpio.gz" > "$t/initramfs.cpio"
 	set +e
 	out=$(T=$t EVERY_BOOT=dmesg SERIES_CAPS="$*" \
-		SERIES_INITRAMFS=$t/initramfs.cpio.gz \
+		SERIES_INITRAMFS=$t/initramfs.cpio \
 		"$TOP/tools/testing/run" series 2>&1)
 	rc=$?
 	set -e

@@ -26,7 +26,7 @@ mkdir -p "$OUT"
 "$TOP/tools/install-deps.sh" blktests
 make -C "$TOP" -s kernel initramfs >/dev/null
 "$TOP/tools/blktests/mkoverlay.sh" "$OUT/overlay.cpio.gz" "$BLKTESTS"
-cat "$TOP/build/initramfs.cpio.gz" "$OUT/overlay.cpio.gz" > "$OUT/initramfs.cpio.gz"
+cat "$TOP/build/initramfs.cpio" "$OUT/overlay.cpio.gz" > "$OUT/initramfs.cpio"
 for img in my nv; do
 	rm -f "$OUT/$img.img"
 	truncate -s 2G "$OUT/$img.img"
@@ -36,7 +36,7 @@ echo "blktests: $BLKTESTS ($(cat "$BLKTESTS.VERSION" 2>/dev/null | head -c 80 ||
 echo "blktests: tests '$TESTS', TIMEOUT=$TMO, log in ${LOG#"$TOP"/}"
 start=$SECONDS
 # shellcheck disable=SC2054 # QEMU's comma syntax
-INITRAMFS=$OUT/initramfs.cpio.gz NO_DEFAULT_NVME=1 MACHINE=q35 \
+INITRAMFS=$OUT/initramfs.cpio NO_DEFAULT_NVME=1 MACHINE=q35 \
 SMP=${SMP:-2} MEM=${MEM:-2G} \
 APPEND="mytest=blktests blktests_tests=${TESTS// /,} blktests_timeout=$TMO oops=panic my_nvme.poll_queues=1 nvme.poll_queues=1" \
 QEMU_EXTRA="-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
