@@ -431,8 +431,9 @@ dmesg_mark() {
 # least 5 s old (MSECS_MIN_AGE) and its checksum did not change since
 # the previous scan, which takes the checksum of every object, young or
 # old. So: one scan at once, a second, and a third only if the second
-# ended less than 7 s after the first began (under KASAN a scan takes
-# seconds, and two are usually enough). The page cache is dropped first:
+# ended less than 6 s after the first began (its report, the last thing
+# a scan does, must come 5 s after that; under KASAN a scan takes more
+# than 3 s, and two are usually enough). The page cache is dropped first:
 # its objects are referenced (never reported) but each is scanned, and
 # after a boot's worth of buffered I/O they make up most of the time.
 kmemleak_scan() {
@@ -443,12 +444,17 @@ kmemleak_scan() {
 	echo clear > "$f" 2>/dev/null
 	t0=$(now_ms)
 	echo scan > "$f" || { fail "cannot trigger a kmemleak scan"; return 1; }
+	t1=$(now_ms)
 	echo scan > "$f"
-	left=$((t0 + 7000 - $(now_ms)))
+	t2=$(now_ms)
+	left=$((t0 + 6000 - t2))
+	third=
 	if [ "$left" -gt 0 ]; then
 		sleep "$(awk -v ms="$left" 'BEGIN { printf "%.1f", ms / 1000 }')"
 		echo scan > "$f"
+		third=", a third after $left ms"
 	fi
+	echo "kmemleak: scans of $((t1 - t0)) and $((t2 - t1)) ms$third"
 	cat "$f" > kmemleak.txt
 	LEAKS_TOTAL=$(grep -c '^unreferenced object' kmemleak.txt)
 	LEAKS_MINE=$(awk '/^unreferenced object/ { if (obj && mine) n++; obj = 1; mine = 0; next }
