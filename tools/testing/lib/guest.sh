@@ -433,9 +433,9 @@ dmesg_mark() {
 # old. So: one scan at once, a second, and a third only if the second
 # ended less than 6 s after the first began (its report, the last thing
 # a scan does, must come 5 s after that; under KASAN a scan takes more
-# than 3 s, and two are usually enough). The page cache is dropped first:
-# its objects are referenced (never reported) but each is scanned, and
-# after a boot's worth of buffered I/O they make up most of the time.
+# than 3 s, and two are usually enough). The page cache is dropped
+# first: its objects are referenced (never reported), but each one is
+# scanned.
 kmemleak_scan() {
 	f=/sys/kernel/debug/kmemleak
 	step "kmemleak scan"
