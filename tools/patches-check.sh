@@ -7,12 +7,19 @@
 #  - checkpatch --strict must have nothing to say;
 #  - the driver as it stands must build with W=1 and sparse (C=1)
 #    without a warning, as a module against the module test kernel
-#    (make module-kernel: the same 6.12 source and configuration), and
-#    the tree's Kconfig must still give CONFIG_MY_NVME=m;
+#    (make module-kernel: the same 6.12 source and configuration, the
+#    KUnit tests =m too), and the tree's Kconfig must still give
+#    CONFIG_MY_NVME=m;
 #  - a patch that changes the driver's code boots: the module test
-#    kernel in QEMU loads that prefix's my_nvme.ko and runs the cases
-#    whose NEEDS= the prefix has (tools/testing/run series; the
-#    capabilities are the names of the patches so far, NN-<name>.msg).
+#    kernel in QEMU loads that prefix's my_nvme.ko and runs the core
+#    cases (the driver loads, the seed's TEST1 and TEST2, dmesg,
+#    kmemleak) and the cases of the capability the patch adds (NEEDS=
+#    names it; the capabilities are the names of the patches,
+#    NN-<name>.msg; tools/testing/run series). An earlier capability's
+#    cases ran on the prefix that added it and run again on the whole
+#    driver in make test; PATCHES_CASES=all runs every case a prefix
+#    has on every prefix. (Two boots at once take as long as one
+#    after the other: a guest is CPU-bound on the two-CPU machine.)
 # Then the tree must hold exactly the driver of this repository,
 # kernel-doc must find nothing to complain about, and the documentation
 # must parse. Exit status non-zero on the first problem, which is
@@ -63,8 +70,11 @@ kconfig_ok() {
 
 # boot_prefix N CAPS...: boot the module kernel with the prefix's module.
 boot_prefix() {
-	local n=$1 t=$S/boot-$n ko=$TREE/$D/my_nvme.ko out rc
+	local n=$1 t=$S/boot-$n ko=$TREE/$D/my_nvme.ko out rc new
 	shift
+	# The capability the patch adds (the last one) is the one tested.
+	new=${*: -1}
+	[ "${PATCHES_CASES:-}" != all ] && [ "$new" != core ] || new=
 	rm -rf "$t"
 	mkdir -p "$t/root/lib/modules/$KVER/kernel/$D"
 	cp "$ko" "$t/root/lib/modules/$KVER/kernel/$D/"
@@ -75,6 +85,7 @@ boot_prefix() {
 	# The guest ends every boot with dmesg and kmemleak (guest-run): a
 	# prefix that leaks fails here too.
 	out=$(T=$t EVERY_BOOT="dmesg kmemleak" SERIES_CAPS="$*" \
+		SERIES_NEW=$new \
 		SERIES_INITRAMFS=$t/initramfs.cpio \
 		"$TOP/tools/testing/run" series 2>&1)
 	rc=$?
@@ -82,7 +93,7 @@ boot_prefix() {
 	echo "$out" >> "$LOG"
 	echo "$out" | grep -E '^\[series\] TEST' | sed 's/^/      /'
 	[ "$rc" -eq 0 ] || die "patch $n: the prefix boots but fails: $(echo "$out" | tail -n 1)"
-	echo "      $(echo "$out" | tail -n 1) (caps: $*)"
+	echo "      $(echo "$out" | tail -n 1) (caps: $*${new:+; cases of core and $new})"
 }
 
 n=0
@@ -112,8 +123,9 @@ for p in "$PATCHES"/0*.patch; do
 	[ -z "$w" ] || die "patch $n: warnings: $(echo "$w" | head -n 3)"
 	[ -f "$TREE/$D/my_nvme.ko" ] || die "patch $n: no my_nvme.ko"
 	echo "  [$n] ok: $subject ($(ls "$TREE/$D"/*.o | grep -cv 'my_nvme\.\(mod\.\)\?o$') files built, W=1 C=1 and checkpatch clean, $((SECONDS - t0)) s)"
-	# The KUnit tests are not built here (the module kernel has no
-	# KUnit; make test runs them): a patch of tests only needs no boot.
+	# The KUnit tests are built above (=m) and run by make test, in
+	# the kernel that has them built in: a patch of tests only needs
+	# no boot.
 	if git -C "$TREE" diff --name-only HEAD~1 HEAD -- "$D" |
 	   grep -v '_test\.c$' | grep -q '\.[ch]$'; then
 		t0=$SECONDS
