@@ -32,7 +32,7 @@ GUEST_C=$(ls "$TOP"/tools/*.c 2>/dev/null || true)
 CC=${CC:-gcc}
 # Dynamic tools: "path in guest" (copied from the same path on the host).
 # Links (mkfs.ext2 -> mke2fs, fsck.ext2 -> e2fsck) are recreated as links.
-TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck"
+TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/lsblk"
 TOOL_LINKS="/usr/sbin/mkfs.ext2:mke2fs /usr/sbin/mkfs.ext4:mke2fs
 /usr/sbin/fsck.ext2:e2fsck /usr/sbin/fsck.ext4:e2fsck"
 # Plain data files copied if present on the host.

@@ -205,6 +205,14 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	my_nvme_copy_id_string(ctrl->model, id->mn, sizeof(id->mn));
 	my_nvme_copy_id_string(ctrl->serial, id->sn, sizeof(id->sn));
 	my_nvme_copy_id_string(ctrl->firmware, id->fr, sizeof(id->fr));
+	/* Warned once, at probe: a reset identifies the controller again. */
+	if (!my_nvme_subnqn(ctrl->subnqn, id) && ctrl->vs >= NVME_VS(1, 2, 1) &&
+	    !ctrl->id_sn[0])
+		dev_warn(ctrl->dev, "missing or invalid SUBNQN field\n");
+	memcpy(ctrl->id_sn, id->sn, sizeof(id->sn));
+	memcpy(ctrl->id_mn, id->mn, sizeof(id->mn));
+	ctrl->vid = le16_to_cpu(id->vid);
+	ctrl->cntlid = le16_to_cpu(id->cntlid);
 	ctrl->nn = le32_to_cpu(id->nn);
 	ctrl->oncs = le16_to_cpu(id->oncs);
 	ctrl->oacs = le16_to_cpu(id->oacs);
@@ -495,6 +503,24 @@ out:
 	kfree(log);
 }
 
+/*
+ * Tell user space (udev rules, monitoring daemons) of an event, as
+ * nvme_aen_uevent(): a change event on the controller with
+ * NVME_AEN=<the completion's result>, for the types nvme sends one for
+ * (error, SMART/health, I/O command set specific, vendor specific), not
+ * for notices (namespace changes show as disks that come and go). The
+ * driver has read the log page by then, which clears the event; the
+ * page itself still says what happened (SMART: the health now).
+ */
+static void my_nvme_aen_uevent(struct my_nvme_ctrl *ctrl, u32 result)
+{
+	char envdata[sizeof("NVME_AEN=0x12345678")];
+	char *envp[2] = { envdata, NULL };
+
+	snprintf(envdata, sizeof(envdata), "NVME_AEN=%#08x", result);
+	kobject_uevent_env(&ctrl->ctrl_dev.kobj, KOBJ_CHANGE, envp);
+}
+
 void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 {
 	u8 type = result & 0x7;
@@ -518,6 +544,7 @@ void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 		break;
 	case NVME_AER_SMART:
 		my_nvme_handle_smart(ctrl);
+		my_nvme_aen_uevent(ctrl, result);
 		return;
 	case NVME_AER_ERROR:
 		err = kzalloc(sizeof(*err), GFP_KERNEL);
@@ -529,6 +556,7 @@ void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 					     le16_to_cpu(err->cmdid), le16_to_cpu(err->sqid),
 					     le64_to_cpu(err->lba));
 		kfree(err);
+		my_nvme_aen_uevent(ctrl, result);
 		return;
 	default:
 		break;
@@ -544,6 +572,8 @@ void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result)
 			my_nvme_get_log(ctrl, lid, NVME_NSID_ALL, buf, 512);
 		kfree(buf);
 	}
+	if (type != NVME_AER_NOTICE)
+		my_nvme_aen_uevent(ctrl, result);
 }
 
 /* Handle the events the CQ handed over, then send the AERs again. */
@@ -587,5 +617,55 @@ int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	if (ret)
 		my_nvme_admin_error(ctrl, "Identify Namespace", ret);
 	return ret;
+}
+
+/*
+ * The namespace's identifiers (@id is its Identify Namespace data): the
+ * Namespace Identification Descriptor list, which controllers of NVMe
+ * 1.3 and later must support, then Identify Namespace's EUI64 and
+ * NGUID. A controller marked MY_NVME_QUIRK_BOGUS_NID reports some
+ * that are not unique: they are dropped, so that nothing (links made
+ * from the wwid, multipath) takes two namespaces for one. Returns 0, a
+ * negative errno, or the status of a failed descriptor list: then the
+ * identifiers are not known (nvme_scan_ns() gives up on the namespace
+ * too), and a live disk must not be taken for another namespace.
+ */
+int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    const struct nvme_id_ns *id,
+			    struct my_nvme_ns_ids *ids)
+{
+	struct nvme_command cmd;
+	void *data;
+	u8 nidt;
+	int ret;
+
+	memset(ids, 0, sizeof(*ids));
+	if (ctrl->quirks & MY_NVME_QUIRK_BOGUS_NID)
+		return 0;
+	if (ctrl->vs >= NVME_VS(1, 3, 0)) {
+		data = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+		if (!data)
+			return -ENOMEM;
+		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_DESC_LIST, nsid);
+		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, data,
+					      NVME_IDENTIFY_DATA_SIZE, NULL);
+		if (ret < 0) {
+			kfree(data);
+			return ret;
+		}
+		if (ret) {
+			dev_warn(ctrl->dev, "namespace %u: Identify Descriptors failed: status 0x%x\n",
+				 nsid, ret);
+			kfree(data);
+			return ret;
+		}
+		if (my_nvme_parse_ns_descs(data, NVME_IDENTIFY_DATA_SIZE, ids,
+					   &nidt))
+			dev_warn(ctrl->dev, "namespace %u: bogus length in descriptor type %u\n",
+				 nsid, nidt);
+		kfree(data);
+	}
+	my_nvme_ns_ids_from_id(ctrl->vs, id, ids);
+	return 0;
 }
 

@@ -88,6 +88,61 @@ static ssize_t cmb_size_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(cmb_size);
 
+/*
+ * What nvme's controller attributes say and nvme-cli, libnvme and
+ * administrators read: the controller ID, the subsystem NQN, the
+ * transport and its address, the NUMA node, and the queues (the admin
+ * queue counted; sqsize is 0's based, as nvme's).
+ */
+static ssize_t cntlid_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_ctrl(dev)->cntlid);
+}
+static DEVICE_ATTR_RO(cntlid);
+
+static ssize_t subsysnqn_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_ctrl(dev)->subnqn);
+}
+static DEVICE_ATTR_RO(subsysnqn);
+
+static ssize_t transport_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "pcie\n");
+}
+static DEVICE_ATTR_RO(transport);
+
+static ssize_t address_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", pci_name(to_ctrl(dev)->pdev));
+}
+static DEVICE_ATTR_RO(address);
+
+static ssize_t numa_node_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dev_to_node(to_ctrl(dev)->dev));
+}
+static DEVICE_ATTR_RO(numa_node);
+
+static ssize_t queue_count_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_ctrl(dev)->nr_io_queues + 1);
+}
+static DEVICE_ATTR_RO(queue_count);
+
+static ssize_t sqsize_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_ctrl(dev)->q_depth - 1);
+}
+static DEVICE_ATTR_RO(sqsize);
+
 static ssize_t reset_controller_store(struct device *dev,
 				      struct device_attribute *attr,
 				      const char *buf, size_t count)
@@ -139,6 +194,13 @@ static struct attribute *my_nvme_ctrl_attrs[] = {
 	&dev_attr_queue_depth.attr,
 	&dev_attr_max_transfer_kb.attr,
 	&dev_attr_cmb_size.attr,
+	&dev_attr_cntlid.attr,
+	&dev_attr_subsysnqn.attr,
+	&dev_attr_transport.attr,
+	&dev_attr_address.attr,
+	&dev_attr_numa_node.attr,
+	&dev_attr_queue_count.attr,
+	&dev_attr_sqsize.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(my_nvme_ctrl);

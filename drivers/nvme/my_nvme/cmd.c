@@ -191,6 +191,152 @@ void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
 
 /*
+ * The Namespace Identification Descriptor list (CNS 03h): descriptors
+ * of NIDT, NIDL and NIDL bytes, up to one of NIDL 0 (NVMe Base 2.0,
+ * Figure 274). Unknown types are skipped; a known type with the wrong
+ * length ends the walk: -EINVAL, @bad_nidt names it, and what came
+ * before is kept (as nvme_identify_ns_descs()).
+ */
+int my_nvme_parse_ns_descs(const void *data, size_t len,
+			   struct my_nvme_ns_ids *ids, u8 *bad_nidt)
+{
+	size_t pos = 0;
+
+	while (pos + sizeof(struct nvme_ns_id_desc) <= len) {
+		const struct nvme_ns_id_desc *cur = data + pos;
+		const void *val = cur + 1;
+		size_t want;
+
+		if (!cur->nidl)
+			break;
+		switch (cur->nidt) {
+		case NVME_NIDT_EUI64:
+			want = NVME_NIDT_EUI64_LEN;
+			break;
+		case NVME_NIDT_NGUID:
+			want = NVME_NIDT_NGUID_LEN;
+			break;
+		case NVME_NIDT_UUID:
+			want = NVME_NIDT_UUID_LEN;
+			break;
+		case NVME_NIDT_CSI:
+			want = NVME_NIDT_CSI_LEN;
+			break;
+		default:
+			want = cur->nidl;
+			break;
+		}
+		if (cur->nidl != want ||
+		    pos + sizeof(*cur) + cur->nidl > len) {
+			*bad_nidt = cur->nidt;
+			return -EINVAL;
+		}
+		switch (cur->nidt) {
+		case NVME_NIDT_EUI64:
+			memcpy(ids->eui64, val, NVME_NIDT_EUI64_LEN);
+			break;
+		case NVME_NIDT_NGUID:
+			memcpy(ids->nguid, val, NVME_NIDT_NGUID_LEN);
+			break;
+		case NVME_NIDT_UUID:
+			import_uuid(&ids->uuid, val);
+			break;
+		case NVME_NIDT_CSI:
+			ids->csi = *(const u8 *)val;
+			break;
+		}
+		pos += sizeof(*cur) + cur->nidl;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_parse_ns_descs);
+
+/*
+ * Identify Namespace's EUI64 (NVMe 1.1) and NGUID (1.2), where the
+ * descriptor list gave none.
+ */
+void my_nvme_ns_ids_from_id(u32 vs, const struct nvme_id_ns *id,
+			    struct my_nvme_ns_ids *ids)
+{
+	if (vs >= NVME_VS(1, 1, 0) &&
+	    !memchr_inv(ids->eui64, 0, sizeof(ids->eui64)))
+		memcpy(ids->eui64, id->eui64, sizeof(ids->eui64));
+	if (vs >= NVME_VS(1, 2, 0) &&
+	    !memchr_inv(ids->nguid, 0, sizeof(ids->nguid)))
+		memcpy(ids->nguid, id->nguid, sizeof(ids->nguid));
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_ids_from_id);
+
+/* Do two namespaces share an identifier (a non-zero one)? */
+bool my_nvme_ns_ids_clash(const struct my_nvme_ns_ids *a,
+			  const struct my_nvme_ns_ids *b)
+{
+	if (!uuid_is_null(&a->uuid) && uuid_equal(&a->uuid, &b->uuid))
+		return true;
+	if (memchr_inv(a->nguid, 0, sizeof(a->nguid)) &&
+	    !memcmp(a->nguid, b->nguid, sizeof(a->nguid)))
+		return true;
+	return memchr_inv(a->eui64, 0, sizeof(a->eui64)) &&
+	       !memcmp(a->eui64, b->eui64, sizeof(a->eui64));
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_ids_clash);
+
+/*
+ * The disk's World Wide ID, as nvme's wwid attribute prints it: the
+ * UUID, else the NGUID, else the EUI64, else one made of the PCI vendor
+ * ID, Identify Controller's SN and MN fields as they are (@sn_len and
+ * @mn_len bytes, trailing blanks and NULs dropped), in hex, and the
+ * NSID.
+ */
+int my_nvme_wwid(char *buf, size_t size, const struct my_nvme_ns_ids *ids,
+		 u16 vid, const char *sn, size_t sn_len, const char *mn,
+		 size_t mn_len, u32 nsid)
+{
+	if (!uuid_is_null(&ids->uuid))
+		return scnprintf(buf, size, "uuid.%pU\n", &ids->uuid);
+	if (memchr_inv(ids->nguid, 0, sizeof(ids->nguid)))
+		return scnprintf(buf, size, "eui.%16phN\n", ids->nguid);
+	if (memchr_inv(ids->eui64, 0, sizeof(ids->eui64)))
+		return scnprintf(buf, size, "eui.%8phN\n", ids->eui64);
+	while (sn_len && (sn[sn_len - 1] == ' ' || !sn[sn_len - 1]))
+		sn_len--;
+	while (mn_len && (mn[mn_len - 1] == ' ' || !mn[mn_len - 1]))
+		mn_len--;
+	return scnprintf(buf, size, "nvme.%04x-%*phN-%*phN-%08x\n", vid,
+			 (int)sn_len, sn, (int)mn_len, mn, nsid);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_wwid);
+
+/*
+ * The NVM Subsystem NQN: Identify Controller's SUBNQN (NVMe 1.2.1), or
+ * for a controller without one the NQN nvme makes of the PCI vendor
+ * and subsystem vendor IDs, the serial and the model (NVMe Base 2.0,
+ * 4.5 has a similar form; nvme_init_subnqn() keeps its historic one).
+ * Returns whether the controller had one.
+ */
+bool my_nvme_subnqn(char *subnqn, const struct nvme_id_ctrl *id)
+{
+	size_t len = strnlen(id->subnqn, NVMF_NQN_SIZE);
+	int off;
+
+	if (len > 0 && len < NVMF_NQN_SIZE) {
+		memcpy(subnqn, id->subnqn, len);
+		subnqn[len] = '\0';
+		return true;
+	}
+	off = snprintf(subnqn, NVMF_NQN_SIZE + 1,
+		       "nqn.2014.08.org.nvmexpress:%04x%04x",
+		       le16_to_cpu(id->vid), le16_to_cpu(id->ssvid));
+	memcpy(subnqn + off, id->sn, sizeof(id->sn));
+	off += sizeof(id->sn);
+	memcpy(subnqn + off, id->mn, sizeof(id->mn));
+	off += sizeof(id->mn);
+	subnqn[off] = '\0';
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_subnqn);
+
+/*
  * One entry of the Active Namespace ID list, after entry @last (0 at the
  * start): the end of the list, a namespace to scan, an ID above NN (not
  * a valid namespace: skipped, it removes nothing), or a list that goes

@@ -29,6 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/nvme_ioctl.h>
 
@@ -214,10 +215,23 @@ struct my_nvme_queue {
 	struct my_nvme_queue_stats stats;
 } ____cacheline_aligned_in_smp;
 
+/*
+ * A namespace's identifiers: Identify Namespace's EUI64 and NGUID and
+ * the Namespace Identification Descriptor list (CNS 03h; NVMe Base
+ * 2.0, 4.5.1 and Figure 274). All zero when the controller reports none.
+ */
+struct my_nvme_ns_ids {
+	u8			eui64[NVME_NIDT_EUI64_LEN];
+	u8			nguid[NVME_NIDT_NGUID_LEN];
+	uuid_t			uuid;
+	u8			csi;
+};
+
 struct my_nvme_ns {
 	struct list_head	list;
 	struct my_nvme_ctrl	*ctrl;
 	struct gendisk		*disk;
+	struct my_nvme_ns_ids	ids;	/* fixed for the disk's life */
 	u32			nsid;
 	u8			lba_shift;
 	unsigned long		flags;
@@ -332,10 +346,19 @@ struct my_nvme_ctrl {
 #define MY_NVME_CTRL_CMB_FROZEN	3	/* ... and the CMB disk's */
 	u8			smart_crit_logged; /* warnings already logged */
 
+	unsigned long		quirks;
+/* The controller's namespace identifiers are not unique (nvme's list). */
+#define MY_NVME_QUIRK_BOGUS_NID	BIT(0)
+
 	/* From Identify Controller. */
 	char			model[41];
 	char			serial[21];
 	char			firmware[9];
+	char			subnqn[NVMF_NQN_SIZE + 1];
+	char			id_sn[20];	/* SN and MN as they are (wwid) */
+	char			id_mn[40];
+	u16			vid;
+	u16			cntlid;
 	u32			nn;
 	u32			max_hw_sectors;
 	u32			max_zeroes_sectors;	/* Write Zeroes, 0 = none */
@@ -491,6 +514,16 @@ u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
 			u8 opcode);
 u32 my_nvme_aen_config(u32 oaes);
 void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
+int my_nvme_parse_ns_descs(const void *data, size_t len,
+			   struct my_nvme_ns_ids *ids, u8 *bad_nidt);
+void my_nvme_ns_ids_from_id(u32 vs, const struct nvme_id_ns *id,
+			    struct my_nvme_ns_ids *ids);
+bool my_nvme_ns_ids_clash(const struct my_nvme_ns_ids *a,
+			  const struct my_nvme_ns_ids *b);
+int my_nvme_wwid(char *buf, size_t size, const struct my_nvme_ns_ids *ids,
+		 u16 vid, const char *sn, size_t sn_len, const char *mn,
+		 size_t mn_len, u32 nsid);
+bool my_nvme_subnqn(char *subnqn, const struct nvme_id_ctrl *id);
 enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn);
 void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid);
 void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11);
@@ -563,6 +596,9 @@ void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result);
 void my_nvme_async_event_work(struct work_struct *work);
 int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			struct nvme_id_ns *id);
+int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    const struct nvme_id_ns *id,
+			    struct my_nvme_ns_ids *ids);
 
 /* blk.c: the data path: tag sets, requests, completions, cancellation */
 int my_nvme_sink_init(struct my_nvme_ctrl *ctrl);
@@ -597,7 +633,7 @@ void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
 		       u8 lba_shift, struct queue_limits *lim);
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-		   const struct nvme_id_ns *id);
+		   const struct nvme_id_ns *id, const struct my_nvme_ns_ids *ids);
 int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id);
 struct my_nvme_ns *my_nvme_find_get_ns(struct my_nvme_ctrl *ctrl, u32 nsid);
 void my_nvme_put_ns(struct my_nvme_ns *ns);

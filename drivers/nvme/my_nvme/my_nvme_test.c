@@ -1931,6 +1931,194 @@ static void my_nvme_test_passthru_xfer_len(struct kunit *test)
 
 /* ---------------------------------------------------------------------- */
 
+/* ---- Namespace identity ---- */
+
+/* Append one descriptor (NIDT, NIDL, value) at @pos; returns the next. */
+static size_t put_desc(u8 *buf, size_t pos, u8 nidt, u8 nidl, u8 fill)
+{
+	struct nvme_ns_id_desc *d = (void *)(buf + pos);
+
+	d->nidt = nidt;
+	d->nidl = nidl;
+	memset(d + 1, fill, nidl);
+	return pos + sizeof(*d) + nidl;
+}
+
+static void my_nvme_test_ns_descs(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	struct my_nvme_ns_ids ids = {};
+	u8 want[16], bad = 0xff;
+	size_t pos = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	pos = put_desc(buf, pos, NVME_NIDT_EUI64, NVME_NIDT_EUI64_LEN, 0x11);
+	pos = put_desc(buf, pos, 0x7f, 5, 0xee);	/* unknown: skipped */
+	pos = put_desc(buf, pos, NVME_NIDT_NGUID, NVME_NIDT_NGUID_LEN, 0x22);
+	pos = put_desc(buf, pos, NVME_NIDT_UUID, NVME_NIDT_UUID_LEN, 0x33);
+	pos = put_desc(buf, pos, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, NVME_CSI_NVM);
+	KUNIT_EXPECT_EQ(test, my_nvme_parse_ns_descs(buf, NVME_IDENTIFY_DATA_SIZE,
+						     &ids, &bad), 0);
+	KUNIT_EXPECT_EQ(test, bad, 0xff);
+	memset(want, 0x11, sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, ids.eui64, want, NVME_NIDT_EUI64_LEN);
+	memset(want, 0x22, sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, ids.nguid, want, NVME_NIDT_NGUID_LEN);
+	memset(want, 0x33, sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, ids.uuid.b, want, NVME_NIDT_UUID_LEN);
+	KUNIT_EXPECT_EQ(test, ids.csi, NVME_CSI_NVM);
+
+	/* A wrong length ends the walk; what came before is kept. */
+	memset(buf, 0, NVME_IDENTIFY_DATA_SIZE);
+	memset(&ids, 0, sizeof(ids));
+	pos = put_desc(buf, 0, NVME_NIDT_EUI64, NVME_NIDT_EUI64_LEN, 0x44);
+	pos = put_desc(buf, pos, NVME_NIDT_NGUID, 8, 0x55);
+	put_desc(buf, pos, NVME_NIDT_UUID, NVME_NIDT_UUID_LEN, 0x66);
+	KUNIT_EXPECT_EQ(test, my_nvme_parse_ns_descs(buf, NVME_IDENTIFY_DATA_SIZE,
+						     &ids, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, NVME_NIDT_NGUID);
+	memset(want, 0x44, sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, ids.eui64, want, NVME_NIDT_EUI64_LEN);
+	KUNIT_EXPECT_TRUE(test, uuid_is_null(&ids.uuid));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(ids.nguid, 0, sizeof(ids.nguid)));
+
+	/* A descriptor running past the buffer is refused, not read. */
+	memset(&ids, 0, sizeof(ids));
+	bad = 0xff;
+	put_desc(buf, 0, NVME_NIDT_UUID, NVME_NIDT_UUID_LEN, 0x77);
+	KUNIT_EXPECT_EQ(test, my_nvme_parse_ns_descs(buf, 10, &ids, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, NVME_NIDT_UUID);
+	KUNIT_EXPECT_TRUE(test, uuid_is_null(&ids.uuid));
+
+	/* An empty list: nothing. */
+	memset(buf, 0, NVME_IDENTIFY_DATA_SIZE);
+	KUNIT_EXPECT_EQ(test, my_nvme_parse_ns_descs(buf, NVME_IDENTIFY_DATA_SIZE,
+						     &ids, &bad), 0);
+	KUNIT_EXPECT_TRUE(test, uuid_is_null(&ids.uuid));
+}
+
+static void my_nvme_test_ns_ids_from_id(struct kunit *test)
+{
+	struct nvme_id_ns *id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	struct my_nvme_ns_ids ids = {};
+	u8 want[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	memset(id->eui64, 0xaa, sizeof(id->eui64));
+	memset(id->nguid, 0xbb, sizeof(id->nguid));
+	/* NVMe 1.0 has neither field. */
+	my_nvme_ns_ids_from_id(NVME_VS(1, 0, 0), id, &ids);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(&ids, 0, sizeof(ids)));
+	/* 1.1 has the EUI64 only. */
+	my_nvme_ns_ids_from_id(NVME_VS(1, 1, 0), id, &ids);
+	KUNIT_EXPECT_MEMEQ(test, ids.eui64, id->eui64, sizeof(ids.eui64));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(ids.nguid, 0, sizeof(ids.nguid)));
+	/* What the descriptor list gave stays. */
+	memset(ids.eui64, 0x12, sizeof(ids.eui64));
+	my_nvme_ns_ids_from_id(NVME_VS(1, 4, 0), id, &ids);
+	memset(want, 0x12, sizeof(want));
+	KUNIT_EXPECT_MEMEQ(test, ids.eui64, want, sizeof(ids.eui64));
+	KUNIT_EXPECT_MEMEQ(test, ids.nguid, id->nguid, sizeof(ids.nguid));
+}
+
+static void my_nvme_test_ns_ids_clash(struct kunit *test)
+{
+	struct my_nvme_ns_ids a = {}, b = {};
+
+	/* All zero: nothing to clash. */
+	KUNIT_EXPECT_FALSE(test, my_nvme_ns_ids_clash(&a, &b));
+	memset(a.nguid, 1, sizeof(a.nguid));
+	memset(b.nguid, 2, sizeof(b.nguid));
+	KUNIT_EXPECT_FALSE(test, my_nvme_ns_ids_clash(&a, &b));
+	memset(b.nguid, 1, sizeof(b.nguid));
+	KUNIT_EXPECT_TRUE(test, my_nvme_ns_ids_clash(&a, &b));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(a.eui64, 3, sizeof(a.eui64));
+	memset(b.eui64, 3, sizeof(b.eui64));
+	KUNIT_EXPECT_TRUE(test, my_nvme_ns_ids_clash(&a, &b));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.uuid.b[15] = 9;
+	b.uuid.b[15] = 9;
+	KUNIT_EXPECT_TRUE(test, my_nvme_ns_ids_clash(&a, &b));
+	b.uuid.b[15] = 8;
+	KUNIT_EXPECT_FALSE(test, my_nvme_ns_ids_clash(&a, &b));
+}
+
+static void my_nvme_test_wwid(struct kunit *test)
+{
+	/* SN and MN fields as Identify Controller has them: blank padded. */
+	static const char sn[8] = " ab    ", mn[6] = { 'Q', 'M', ' ', '\0', ' ' };
+	struct my_nvme_ns_ids ids = {};
+	char buf[128];
+
+	/*
+	 * No identifier: vendor, serial and model in hex, trailing blanks
+	 * and NULs dropped (a leading blank stays), the NSID.
+	 */
+	my_nvme_wwid(buf, sizeof(buf), &ids, 0x1b36, sn, sizeof(sn), mn,
+		     sizeof(mn), 2);
+	KUNIT_EXPECT_STREQ(test, buf, "nvme.1b36-206162-514d-00000002\n");
+	ids.eui64[0] = 0x01;
+	ids.eui64[7] = 0xef;
+	my_nvme_wwid(buf, sizeof(buf), &ids, 0x1b36, sn, sizeof(sn), mn,
+		     sizeof(mn), 2);
+	KUNIT_EXPECT_STREQ(test, buf, "eui.01000000000000ef\n");
+	ids.nguid[0] = 0x10;
+	my_nvme_wwid(buf, sizeof(buf), &ids, 0x1b36, sn, sizeof(sn), mn,
+		     sizeof(mn), 2);
+	KUNIT_EXPECT_STREQ(test, buf, "eui.10000000000000000000000000000000\n");
+	ids.uuid.b[0] = 0xde;
+	ids.uuid.b[15] = 0x01;
+	my_nvme_wwid(buf, sizeof(buf), &ids, 0x1b36, sn, sizeof(sn), mn,
+		     sizeof(mn), 2);
+	KUNIT_EXPECT_STREQ(test, buf, "uuid.de000000-0000-0000-0000-000000000001\n");
+}
+
+static void my_nvme_test_subnqn(struct kunit *test)
+{
+	struct nvme_id_ctrl *id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	char nqn[NVMF_NQN_SIZE + 1], want[NVMF_NQN_SIZE + 1];
+
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	strscpy(id->subnqn, "nqn.2019-08.org.qemu:my_nvme0", sizeof(id->subnqn));
+	KUNIT_EXPECT_TRUE(test, my_nvme_subnqn(nqn, id));
+	KUNIT_EXPECT_STREQ(test, nqn, "nqn.2019-08.org.qemu:my_nvme0");
+
+	/* None (or one filling the whole field): nvme's made-up NQN. */
+	memset(id->subnqn, 0, sizeof(id->subnqn));
+	id->vid = cpu_to_le16(0x1b36);
+	id->ssvid = cpu_to_le16(0x1af4);
+	memset(id->sn, ' ', sizeof(id->sn));
+	memcpy(id->sn, "S1", 2);
+	memset(id->mn, ' ', sizeof(id->mn));
+	memcpy(id->mn, "M", 1);
+	KUNIT_EXPECT_FALSE(test, my_nvme_subnqn(nqn, id));
+	/* SN and MN as they are in the data: padded with blanks. */
+	snprintf(want, sizeof(want), "nqn.2014.08.org.nvmexpress:1b361af4%-20s%-40s",
+		 "S1", "M");
+	KUNIT_EXPECT_STREQ(test, nqn, want);
+	memset(id->subnqn, 'x', NVMF_NQN_SIZE);
+	KUNIT_EXPECT_FALSE(test, my_nvme_subnqn(nqn, id));
+	KUNIT_EXPECT_STREQ(test, nqn, want);
+}
+
+static struct kunit_case my_nvme_ns_ids_cases[] = {
+	KUNIT_CASE(my_nvme_test_ns_descs),
+	KUNIT_CASE(my_nvme_test_ns_ids_from_id),
+	KUNIT_CASE(my_nvme_test_ns_ids_clash),
+	KUNIT_CASE(my_nvme_test_wwid),
+	KUNIT_CASE(my_nvme_test_subnqn),
+	{}
+};
+
+static struct kunit_suite my_nvme_ns_ids_suite = {
+	.name = "my_nvme_ns_ids",
+	.test_cases = my_nvme_ns_ids_cases,
+};
+
 static struct kunit_case my_nvme_queue_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_doorbell_stride, db_dstrd_gen_params),
 	KUNIT_CASE(my_nvme_test_doorbell_known),
@@ -2021,7 +2209,8 @@ static struct kunit_suite my_nvme_passthru_suite = {
 
 kunit_test_suites(&my_nvme_queue_suite, &my_nvme_cmd_suite,
 		  &my_nvme_prp_suite, &my_nvme_status_suite,
-		  &my_nvme_cmb_suite, &my_nvme_passthru_suite);
+		  &my_nvme_cmb_suite, &my_nvme_passthru_suite,
+		  &my_nvme_ns_ids_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the my_nvme NVMe PCIe driver");
 MODULE_LICENSE("GPL");

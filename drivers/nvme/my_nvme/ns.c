@@ -139,6 +139,129 @@ static const struct block_device_operations my_nvme_bdev_ops = {
 };
 
 /*
+ * The disk's identity in sysfs, as nvme's namespace attributes (lsblk's
+ * WWN, udev's by-id links): wwid, uuid, nguid, eui, csi and nsid, the
+ * identifiers only where the controller reports them.
+ */
+static struct my_nvme_ns *dev_to_ns(struct device *dev)
+{
+	return dev_to_disk(dev)->private_data;
+}
+
+static ssize_t wwid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct my_nvme_ns *ns = dev_to_ns(dev);
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+
+	return my_nvme_wwid(buf, PAGE_SIZE, &ns->ids, ctrl->vid, ctrl->id_sn,
+			    sizeof(ctrl->id_sn), ctrl->id_mn,
+			    sizeof(ctrl->id_mn), ns->nsid);
+}
+static DEVICE_ATTR_RO(wwid);
+
+/* Without a UUID, nvme shows the NGUID as one (and so do we). */
+static ssize_t uuid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct my_nvme_ns_ids *ids = &dev_to_ns(dev)->ids;
+
+	if (uuid_is_null(&ids->uuid))
+		return sysfs_emit(buf, "%pU\n", ids->nguid);
+	return sysfs_emit(buf, "%pU\n", &ids->uuid);
+}
+static DEVICE_ATTR_RO(uuid);
+
+static ssize_t nguid_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%pU\n", dev_to_ns(dev)->ids.nguid);
+}
+static DEVICE_ATTR_RO(nguid);
+
+static ssize_t eui_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%8ph\n", dev_to_ns(dev)->ids.eui64);
+}
+static DEVICE_ATTR_RO(eui);
+
+static ssize_t csi_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_ns(dev)->ids.csi);
+}
+static DEVICE_ATTR_RO(csi);
+
+static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_ns(dev)->nsid);
+}
+static DEVICE_ATTR_RO(nsid);
+
+static struct attribute *my_nvme_ns_attrs[] = {
+	&dev_attr_wwid.attr,
+	&dev_attr_uuid.attr,
+	&dev_attr_nguid.attr,
+	&dev_attr_eui.attr,
+	&dev_attr_csi.attr,
+	&dev_attr_nsid.attr,
+	NULL,
+};
+
+static umode_t my_nvme_ns_attr_visible(struct kobject *kobj,
+				       struct attribute *a, int n)
+{
+	struct my_nvme_ns_ids *ids = &dev_to_ns(kobj_to_dev(kobj))->ids;
+	bool nguid = memchr_inv(ids->nguid, 0, sizeof(ids->nguid));
+
+	if (a == &dev_attr_uuid.attr && uuid_is_null(&ids->uuid) && !nguid)
+		return 0;
+	if (a == &dev_attr_nguid.attr && !nguid)
+		return 0;
+	if (a == &dev_attr_eui.attr &&
+	    !memchr_inv(ids->eui64, 0, sizeof(ids->eui64)))
+		return 0;
+	return a->mode;
+}
+
+static const struct attribute_group my_nvme_ns_attr_group = {
+	.attrs		= my_nvme_ns_attrs,
+	.is_visible	= my_nvme_ns_attr_visible,
+};
+
+static const struct attribute_group *my_nvme_ns_attr_groups[] = {
+	&my_nvme_ns_attr_group,
+	NULL,
+};
+
+/*
+ * A namespace must not share an identifier with another of the
+ * controller's: links made from the wwid (/dev/disk/by-id) would name
+ * both, multipath would take them for one. nvme refuses such a
+ * namespace within a subsystem (nvme_subsys_check_duplicate_ids()).
+ * Across controllers nvme clears colliding identifiers of PCIe
+ * devices; this driver does not compare them across controllers yet.
+ */
+static bool my_nvme_ns_ids_taken(struct my_nvme_ctrl *ctrl,
+				 const struct my_nvme_ns_ids *ids)
+{
+	struct my_nvme_ns *ns;
+	bool taken = false;
+
+	mutex_lock(&ctrl->ns_lock);
+	list_for_each_entry(ns, &ctrl->namespaces, list) {
+		if (my_nvme_ns_ids_clash(ids, &ns->ids)) {
+			taken = true;
+			break;
+		}
+	}
+	mutex_unlock(&ctrl->ns_lock);
+	return taken;
+}
+
+/*
  * The namespace's queue limits, as nvme_update_disk_info(): a physical
  * block no larger than what is written atomically on power fail (file
  * systems assume a physical block write is atomic), io_opt only when
@@ -220,7 +343,7 @@ static void my_nvme_log_ns(struct my_nvme_ns *ns, u64 nsze)
  * skipped with a log line: the controller may still have others.
  */
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-		   const struct nvme_id_ns *id)
+		   const struct nvme_id_ns *id, const struct my_nvme_ns_ids *ids)
 {
 	struct queue_limits lim = {};
 	struct my_nvme_ns_info info;
@@ -234,6 +357,18 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			 info.unsupported);
 		return -ENODEV;
 	}
+	/* The scan adds namespaces one at a time: the check holds. */
+	lockdep_assert_held(&ctrl->scan_lock);
+	if (ids->csi != NVME_CSI_NVM) {
+		dev_warn(ctrl->dev, "namespace %u: command set %u not supported, skipped\n",
+			 nsid, ids->csi);
+		return -ENODEV;
+	}
+	if (my_nvme_ns_ids_taken(ctrl, ids)) {
+		dev_err(ctrl->dev, "namespace %u: identifiers of another namespace (duplicate IDs), skipped\n",
+			nsid);
+		return -EINVAL;
+	}
 
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
@@ -241,6 +376,7 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	INIT_LIST_HEAD(&ns->list);
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
+	ns->ids = *ids;
 	ns->lba_shift = info.lba_shift;
 
 	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
@@ -256,7 +392,7 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	set_capacity(disk, info.nsze << (info.lba_shift - SECTOR_SHIFT));
 	ns->disk = disk;
 
-	ret = device_add_disk(&ctrl->ctrl_dev, disk, NULL);
+	ret = device_add_disk(&ctrl->ctrl_dev, disk, my_nvme_ns_attr_groups);
 	if (ret) {
 		/*
 		 * ->free_disk only runs for a disk that was added: free the
@@ -466,7 +602,8 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			    struct nvme_id_ns *id)
 {
 	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
-	int ret;
+	struct my_nvme_ns_ids ids;
+	int ret, ids_ret;
 
 	/* Its I/O was failed (a reset changed the queue layout): a new disk. */
 	if (ns && test_bit(MY_NVME_NS_DEAD, &ns->flags)) {
@@ -475,9 +612,24 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		ns = NULL;
 	}
 	ret = my_nvme_identify_ns(ctrl, nsid, id);
+	/* Identifiers not known (ids_ret != 0): no disk is made or replaced. */
+	ids_ret = ret ?: my_nvme_identify_ns_ids(ctrl, nsid, id, &ids);
+	/*
+	 * Other identifiers under the same NSID: another namespace (it was
+	 * deleted and a new one made), so another disk, at once; where
+	 * nvme_validate_ns() only removes the old one and a later scan adds
+	 * the new, this scan does both.
+	 */
+	if (!ids_ret && ns && memcmp(&ids, &ns->ids, sizeof(ids))) {
+		dev_info(ctrl->dev, "%s: namespace %u has new identifiers, a new disk\n",
+			 ns->disk->disk_name, nsid);
+		my_nvme_remove_ns(ns);
+		my_nvme_put_ns(ns);
+		ns = NULL;
+	}
 	if (!ns) {
-		if (!ret)
-			my_nvme_add_ns(ctrl, nsid, id);
+		if (!ids_ret)
+			my_nvme_add_ns(ctrl, nsid, id, &ids);
 		return;
 	}
 	if (!ret)
