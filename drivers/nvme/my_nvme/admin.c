@@ -649,21 +649,16 @@ int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
 		my_nvme_cmd_identify(&cmd, NVME_ID_CNS_NS_DESC_LIST, nsid);
 		ret = my_nvme_submit_sync_cmd(ctrl, &cmd, data,
 					      NVME_IDENTIFY_DATA_SIZE, NULL);
-		if (ret < 0) {
-			kfree(data);
-			return ret;
-		}
-		if (ret) {
+		if (ret > 0)
 			dev_warn(ctrl->dev, "namespace %u: Identify Descriptors failed: status 0x%x\n",
 				 nsid, ret);
-			kfree(data);
-			return ret;
-		}
-		if (my_nvme_parse_ns_descs(data, NVME_IDENTIFY_DATA_SIZE, ids,
-					   &nidt))
+		else if (!ret && my_nvme_parse_ns_descs(data, NVME_IDENTIFY_DATA_SIZE,
+							ids, &nidt))
 			dev_warn(ctrl->dev, "namespace %u: bogus length in descriptor type %u\n",
 				 nsid, nidt);
 		kfree(data);
+		if (ret)
+			return ret;
 	}
 	my_nvme_ns_ids_from_id(ctrl->vs, id, ids);
 	return 0;

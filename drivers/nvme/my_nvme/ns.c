@@ -248,17 +248,11 @@ static bool my_nvme_ns_ids_taken(struct my_nvme_ctrl *ctrl,
 				 const struct my_nvme_ns_ids *ids)
 {
 	struct my_nvme_ns *ns;
-	bool taken = false;
 
-	mutex_lock(&ctrl->ns_lock);
-	list_for_each_entry(ns, &ctrl->namespaces, list) {
-		if (my_nvme_ns_ids_clash(ids, &ns->ids)) {
-			taken = true;
-			break;
-		}
-	}
-	mutex_unlock(&ctrl->ns_lock);
-	return taken;
+	my_nvme_for_each_ns(ctrl, ns)
+		if (my_nvme_ns_ids_clash(ids, &ns->ids))
+			return true;
+	return false;
 }
 
 /*
@@ -351,14 +345,14 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	struct my_nvme_ns *ns;
 	int ret;
 
+	/* The scan adds namespaces one at a time: the duplicate check holds. */
+	lockdep_assert_held(&ctrl->scan_lock);
 	my_nvme_ns_info(id, &info);
 	if (info.unsupported) {
 		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
 			 info.unsupported);
 		return -ENODEV;
 	}
-	/* The scan adds namespaces one at a time: the check holds. */
-	lockdep_assert_held(&ctrl->scan_lock);
 	if (ids->csi != NVME_CSI_NVM) {
 		dev_warn(ctrl->dev, "namespace %u: command set %u not supported, skipped\n",
 			 nsid, ids->csi);
