@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * my_nvme chardev.c: the controller's class device /dev/my_nvme<N>, its
- * sysfs attributes, and the NVMe passthrough ioctls of
- * include/uapi/linux/nvme_ioctl.h on it and on the namespace disks.
+ * sysfs attributes, and the NVMe passthrough of
+ * include/uapi/linux/nvme_ioctl.h on it, on the namespace disks and on
+ * their generic char devices: the ioctls and io_uring's URING_CMD.
  */
 
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
+#include <linux/io_uring/cmd.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
@@ -347,46 +349,118 @@ bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout)
 				  timeout);
 }
 
-/* True if part of the buffer cannot be read (to_dev) or written. */
-static bool my_nvme_user_buf_faults(void __user *ubuf, u32 len, bool to_dev)
-{
-	if (to_dev)
-		return fault_in_readable(ubuf, len) != 0;
-	return fault_in_safe_writeable(ubuf, len) != 0;
-}
-
-static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
-			    struct nvme_passthru_cmd64 *ucmd, bool admin)
+/*
+ * The user's buffer as an iterator: one range, an array of data_len
+ * iovecs (@vec, as NVME_IOCTL_IO64_CMD_VEC; up to UIO_FASTIOV of them
+ * in @fast_iov), or a buffer registered with io_uring
+ * (IORING_URING_CMD_FIXED). *iovp is left NULL or what import_iovec()
+ * allocated, to be freed once the buffer is mapped.
+ */
+static int my_nvme_import_user(const struct nvme_passthru_cmd64 *ucmd,
+			       bool vec, struct io_uring_cmd *ioucmd,
+			       struct iovec *fast_iov, struct iovec **iovp,
+			       struct iov_iter *iter)
 {
 	void __user *ubuf = u64_to_user_ptr(ucmd->addr);
+	int dir = (ucmd->opcode & 1) ? ITER_SOURCE : ITER_DEST;
+	ssize_t ret;
+
+	if (ioucmd && (ioucmd->flags & IORING_URING_CMD_FIXED)) {
+		if (vec)
+			return -EINVAL;
+		return io_uring_cmd_import_fixed(ucmd->addr, ucmd->data_len,
+						 dir, iter, ioucmd);
+	}
+	if (!vec)
+		return import_ubuf(dir, ubuf, ucmd->data_len, iter);
+	*iovp = fast_iov;
+	ret = import_iovec(dir, ubuf, ucmd->data_len, UIO_FASTIOV, iovp, iter);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * bio_map_user_iov() in 6.12 leaks its page array when it cannot pin a
+ * buffer of more than UIO_FASTIOV pages (the fix went to stable in
+ * 2026). Faulting such a buffer in first turns an unmapped or read-only
+ * buffer into -EFAULT before the block layer allocates anything. A
+ * registered buffer is pinned already.
+ */
+static bool my_nvme_user_buf_faults(const struct iov_iter *iter, bool to_dev)
+{
+	size_t len = iov_iter_count(iter);
+
+	if (iov_iter_is_bvec(iter) ||
+	    iov_iter_npages(iter, UIO_FASTIOV + 1) <= UIO_FASTIOV)
+		return false;
+	if (to_dev)
+		return fault_in_iov_iter_readable(iter, len) != 0;
+	return fault_in_iov_iter_writeable(iter, len) != 0;
+}
+
+/*
+ * A request for a user command, its buffer mapped; the ioctls and the
+ * io_uring commands share it. @ioucmd and @issue_flags are io_uring's
+ * (NULL and 0 for an ioctl). On success an ioctl or an admin command is
+ * counted in ctrl->user_cmds until my_nvme_user_cmd_done(), and runs
+ * only on a live controller. An I/O command through io_uring is neither:
+ * as the disk's own I/O it holds the namespace's queue, whose removal
+ * (del_gendisk()) waits for it, and it waits through a reset instead of
+ * failing; a shared counter would also cost every I/O a contended
+ * atomic and a full barrier.
+ */
+static struct request *my_nvme_user_rq(struct my_nvme_ctrl *ctrl,
+				       struct my_nvme_ns *ns,
+				       const struct nvme_passthru_cmd64 *ucmd,
+				       bool admin, bool vec,
+				       struct io_uring_cmd *ioucmd,
+				       unsigned int issue_flags)
+{
+	u32 max_bytes = ctrl->max_hw_sectors << SECTOR_SHIFT;
+	struct iovec fast_iov[UIO_FASTIOV], *iov = NULL;
+	blk_mq_req_flags_t blk_flags = 0;
 	struct nvme_command cmd = {};
-	struct my_nvme_frozen fz;
 	struct request_queue *q;
 	struct my_nvme_iod *iod;
+	bool counted = !ioucmd || admin;
+	struct iov_iter iter;
 	struct request *rq;
-	struct bio *bio;
-	blk_status_t sts;
-	u64 need;
+	blk_opf_t opf = 0;
+	u64 len = 0, need;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
-		return -EACCES;
-	ret = my_nvme_passthru_check(ucmd, admin, ctrl->max_hw_sectors << 9);
+		return ERR_PTR(-EACCES);
+	/* With @vec, data_len counts iovecs: their bytes are checked below. */
+	ret = my_nvme_passthru_check(ucmd, admin, vec ? U32_MAX : max_bytes);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	/* A disk's own I/O commands name its namespace, as nvme_user_cmd(). */
 	if (ns && !admin && ucmd->nsid != ns->nsid) {
 		dev_err_ratelimited(ctrl->dev, "%s: nsid %u in the command is not %s's (%u)\n",
 				    current->comm, ucmd->nsid,
 				    ns->disk->disk_name, ns->nsid);
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
+	}
+	if (ucmd->data_len) {
+		ret = my_nvme_import_user(ucmd, vec, ioucmd, fast_iov, &iov,
+					  &iter);
+		if (ret)
+			return ERR_PTR(ret);
+		len = iov_iter_count(&iter);
+		ret = -EINVAL;
+		if (!len || len > max_bytes)
+			goto out_iov;
 	}
 	need = my_nvme_passthru_xfer_len(ucmd, admin, ns ? ns->lba_shift : 0);
-	if (need > ucmd->data_len) {
-		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x moves %llu bytes, its buffer has %u\n",
-				    current->comm, ucmd->opcode, need,
-				    ucmd->data_len);
-		return -EINVAL;
+	if (need > len) {
+		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x moves %llu bytes, its buffer has %llu\n",
+				    current->comm, ucmd->opcode, need, len);
+		ret = -EINVAL;
+		goto out_iov;
+	}
+	if (len && my_nvme_user_buf_faults(&iter, ucmd->opcode & 1)) {
+		ret = -EFAULT;
+		goto out_iov;
 	}
 
 	cmd.common.opcode = ucmd->opcode;
@@ -405,17 +479,28 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	 * waits (my_nvme_wait_user_cmds()): either removal sees this
 	 * command, or the command sees the removal.
 	 */
-	atomic_inc(&ctrl->user_cmds);
-	/* The count before the state read; pairs with my_nvme_wait_user_cmds(). */
-	smp_mb__after_atomic();
-	if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE) {
-		ret = -ENODEV;
-		goto out_done;
+	if (counted) {
+		atomic_inc(&ctrl->user_cmds);
+		/* Count, then read the state: my_nvme_wait_user_cmds(). */
+		smp_mb__after_atomic();
+		if (my_nvme_state(ctrl) != MY_NVME_CTRL_LIVE) {
+			ret = -ENODEV;
+			goto out_done;
+		}
 	}
 	q = admin ? ctrl->admin_q : ns->disk->queue;
 
-	rq = blk_mq_alloc_request(q, nvme_is_write(&cmd) ? REQ_OP_DRV_OUT :
-				  REQ_OP_DRV_IN, 0);
+	/* io_uring submits under a plug: take its cached requests. */
+	if (ioucmd)
+		opf |= REQ_ALLOC_CACHE;
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		opf |= REQ_NOWAIT;
+		blk_flags |= BLK_MQ_REQ_NOWAIT;
+	}
+	if (issue_flags & IO_URING_F_IOPOLL)
+		opf |= REQ_POLLED;
+	rq = blk_mq_alloc_request(q, (nvme_is_write(&cmd) ? REQ_OP_DRV_OUT :
+				      REQ_OP_DRV_IN) | opf, blk_flags);
 	if (IS_ERR(rq)) {
 		ret = PTR_ERR(rq);
 		goto out_done;
@@ -430,29 +515,48 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 	if (!rq->timeout)
 		rq->timeout = q->rq_timeout;
 
-	if (ucmd->data_len) {
-		/*
-		 * bio_map_user_iov() in 6.12 leaks its page array when it
-		 * cannot pin a buffer of more than UIO_FASTIOV pages (the
-		 * fix went to stable in 2026). Faulting the buffer in first
-		 * turns an unmapped or read-only buffer into -EFAULT here,
-		 * before the block layer allocates anything.
-		 */
-		if (my_nvme_user_buf_faults(ubuf, ucmd->data_len,
-					    nvme_is_write(&cmd))) {
-			ret = -EFAULT;
-			goto out_free;
+	if (len) {
+		ret = blk_rq_map_user_iov(q, rq, NULL, &iter, GFP_KERNEL);
+		if (ret) {
+			blk_mq_free_request(rq);
+			goto out_done;
 		}
-		ret = blk_rq_map_user(q, rq, NULL, ubuf, ucmd->data_len,
-				      GFP_KERNEL);
-		if (ret)
-			goto out_free;
 	}
+	kfree(iov);
+	return rq;
+
+out_done:
+	if (counted)
+		my_nvme_user_cmd_done(ctrl);
+out_iov:
+	kfree(iov);
+	return ERR_PTR(ret);
+}
+
+static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
+			    struct nvme_passthru_cmd64 *ucmd, bool admin,
+			    bool vec)
+{
+	struct my_nvme_frozen fz;
+	struct my_nvme_iod *iod;
+	struct request *rq;
+	struct bio *bio;
+	blk_status_t sts;
+	int ret;
+
+	rq = my_nvme_user_rq(ctrl, ns, ucmd, admin, vec, NULL, 0);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	iod = blk_mq_rq_to_pdu(rq);
 	bio = rq->bio;
 
 	ret = my_nvme_passthru_start(ctrl, admin, ucmd->opcode, &fz);
-	if (ret)
-		goto out_unmap;
+	if (ret) {
+		if (bio)
+			blk_rq_unmap_user(bio);
+		blk_mq_free_request(rq);
+		goto out_done;
+	}
 	sts = blk_execute_rq(rq, false);
 	ret = my_nvme_rq_errno(rq, sts);
 	ucmd->result = le64_to_cpu(iod->result.u64);
@@ -466,13 +570,6 @@ static int my_nvme_user_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 		ret = -EFAULT;
 	blk_mq_free_request(rq);
 	my_nvme_passthru_end(ctrl, &fz);
-	goto out_done;
-
-out_unmap:
-	if (bio)
-		blk_rq_unmap_user(bio);
-out_free:
-	blk_mq_free_request(rq);
 out_done:
 	my_nvme_user_cmd_done(ctrl);
 	return ret;
@@ -480,7 +577,8 @@ out_done:
 
 /* The 32-bit result variant shares the layout up to timeout_ms. */
 static int my_nvme_ioctl_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
-			     void __user *argp, bool admin, bool is64)
+			     void __user *argp, bool admin, bool is64,
+			     bool vec)
 {
 	struct nvme_passthru_cmd64 ucmd = {};
 	struct nvme_passthru_cmd cmd32;
@@ -495,7 +593,7 @@ static int my_nvme_ioctl_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
 		memcpy(&ucmd, &cmd32, offsetof(struct nvme_passthru_cmd, result));
 	}
 
-	ret = my_nvme_user_cmd(ctrl, ns, &ucmd, admin);
+	ret = my_nvme_user_cmd(ctrl, ns, &ucmd, admin, vec);
 	if (ret < 0)
 		return ret;
 
@@ -528,9 +626,149 @@ static int my_nvme_ctrl_io_cmd(struct my_nvme_ctrl *ctrl, void __user *argp,
 	ns = my_nvme_find_get_ns(ctrl, nsid);
 	if (!ns)
 		return -EINVAL;
-	ret = my_nvme_ioctl_cmd(ctrl, ns, argp, false, is64);
+	ret = my_nvme_ioctl_cmd(ctrl, ns, argp, false, is64, false);
 	my_nvme_put_ns(ns);
 	return ret;
+}
+
+/* ---- io_uring passthrough (IORING_OP_URING_CMD) ---- */
+
+/* Lives in struct io_uring_cmd's pdu from issue to completion. */
+struct my_nvme_uring_pdu {
+	struct request	*rq;		/* for ->uring_cmd_iopoll */
+	struct bio	*bio;		/* rq->bio is gone at completion */
+	u64		result;
+	int		status;
+};
+
+static struct my_nvme_uring_pdu *
+my_nvme_uring_cmd_pdu(struct io_uring_cmd *ioucmd)
+{
+	return io_uring_cmd_to_pdu(ioucmd, struct my_nvme_uring_pdu);
+}
+
+/* In the submitter's task: the buffer is unpinned or copied back there. */
+static void my_nvme_uring_task_cb(struct io_uring_cmd *ioucmd,
+				  unsigned int issue_flags)
+{
+	struct my_nvme_uring_pdu *pdu = my_nvme_uring_cmd_pdu(ioucmd);
+
+	if (pdu->bio && blk_rq_unmap_user(pdu->bio) && pdu->status >= 0)
+		pdu->status = -EFAULT;
+	io_uring_cmd_done(ioucmd, pdu->status, pdu->result, issue_flags);
+}
+
+/*
+ * The completion goes to task work whether polled or not, as upstream's
+ * nvme_uring_cmd_end_io(): a ring polling a queue may reap another
+ * ring's request, whose CQE must be posted by its own task.
+ */
+static enum rq_end_io_ret my_nvme_uring_end_io(struct request *rq,
+					       blk_status_t sts)
+{
+	struct io_uring_cmd *ioucmd = rq->end_io_data;
+	struct my_nvme_uring_pdu *pdu = my_nvme_uring_cmd_pdu(ioucmd);
+	struct my_nvme_queue *nvmeq = rq->mq_hctx->driver_data;
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+
+	pdu->status = my_nvme_rq_errno(rq, sts);
+	pdu->result = le64_to_cpu(iod->result.u64);
+	if (rq->q == nvmeq->ctrl->admin_q)
+		my_nvme_user_cmd_done(nvmeq->ctrl);
+	io_uring_cmd_do_in_task_lazy(ioucmd, my_nvme_uring_task_cb);
+	return RQ_END_IO_FREE;
+}
+
+/*
+ * NVME_URING_CMD_IO(_VEC) on a namespace's generic char device,
+ * NVME_URING_CMD_ADMIN(_VEC) on the controller's: struct nvme_uring_cmd
+ * in a 128-byte SQE, the result in a 32-byte CQE. The checks are the
+ * ioctls'. A command that changes namespaces or their format is refused
+ * (my_nvme_uring_cmd_allowed()): the ioctl freezes and revalidates the
+ * namespaces around it (my_nvme_passthru_start()), which an
+ * asynchronous completion cannot. Upstream runs such commands through
+ * io_uring without either.
+ */
+static int my_nvme_uring_cmd(struct my_nvme_ctrl *ctrl, struct my_nvme_ns *ns,
+			     struct io_uring_cmd *ioucmd,
+			     unsigned int issue_flags)
+{
+	const struct nvme_uring_cmd *c = io_uring_sqe_cmd(ioucmd->sqe);
+	struct my_nvme_uring_pdu *pdu = my_nvme_uring_cmd_pdu(ioucmd);
+	struct nvme_passthru_cmd64 ucmd = {};
+	bool admin, vec;
+	struct request *rq;
+	u32 effects;
+
+	if ((issue_flags & (IO_URING_F_SQE128 | IO_URING_F_CQE32)) !=
+	    (IO_URING_F_SQE128 | IO_URING_F_CQE32))
+		return -EOPNOTSUPP;
+	switch (ioucmd->cmd_op) {
+	case NVME_URING_CMD_IO:
+	case NVME_URING_CMD_IO_VEC:
+		if (!ns)
+			return -ENOTTY;
+		admin = false;
+		break;
+	case NVME_URING_CMD_ADMIN:
+	case NVME_URING_CMD_ADMIN_VEC:
+		if (ns)
+			return -ENOTTY;
+		admin = true;
+		break;
+	default:
+		return -ENOTTY;
+	}
+	vec = ioucmd->cmd_op == NVME_URING_CMD_IO_VEC ||
+	      ioucmd->cmd_op == NVME_URING_CMD_ADMIN_VEC;
+
+	/* The SQE is the user's memory: every field is read once. */
+	ucmd.opcode = READ_ONCE(c->opcode);
+	ucmd.flags = READ_ONCE(c->flags);
+	ucmd.rsvd1 = READ_ONCE(c->rsvd1);
+	ucmd.nsid = READ_ONCE(c->nsid);
+	ucmd.cdw2 = READ_ONCE(c->cdw2);
+	ucmd.cdw3 = READ_ONCE(c->cdw3);
+	ucmd.metadata = READ_ONCE(c->metadata);
+	ucmd.addr = READ_ONCE(c->addr);
+	ucmd.metadata_len = READ_ONCE(c->metadata_len);
+	ucmd.data_len = READ_ONCE(c->data_len);
+	ucmd.cdw10 = READ_ONCE(c->cdw10);
+	ucmd.cdw11 = READ_ONCE(c->cdw11);
+	ucmd.cdw12 = READ_ONCE(c->cdw12);
+	ucmd.cdw13 = READ_ONCE(c->cdw13);
+	ucmd.cdw14 = READ_ONCE(c->cdw14);
+	ucmd.cdw15 = READ_ONCE(c->cdw15);
+	ucmd.timeout_ms = READ_ONCE(c->timeout_ms);
+
+	effects = my_nvme_cmd_effects(ctrl->effects, admin, ucmd.opcode);
+	if (!my_nvme_uring_cmd_allowed(effects, admin, ucmd.opcode)) {
+		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x changes namespaces: send it with an ioctl, not io_uring\n",
+				    current->comm, ucmd.opcode);
+		return -EOPNOTSUPP;
+	}
+
+	rq = my_nvme_user_rq(ctrl, ns, &ucmd, admin, vec, ioucmd, issue_flags);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	pdu->rq = rq;
+	pdu->bio = rq->bio;
+	rq->end_io = my_nvme_uring_end_io;
+	rq->end_io_data = ioucmd;
+	blk_execute_rq_nowait(rq, false);
+	return -EIOCBQUEUED;
+}
+
+/* Polls the request's queue if it went to a polled one (IORING_SETUP_IOPOLL). */
+static int my_nvme_uring_cmd_iopoll(struct io_uring_cmd *ioucmd,
+				    struct io_comp_batch *iob,
+				    unsigned int poll_flags)
+{
+	struct request *rq = my_nvme_uring_cmd_pdu(ioucmd)->rq;
+
+	if (rq && blk_rq_is_poll(rq))
+		return blk_rq_poll(rq, iob, poll_flags);
+	return 0;
 }
 
 /* NVME_IOCTL_RESET, _SUBSYS_RESET, _RESCAN: what nvme-cli's reset uses. */
@@ -561,9 +799,9 @@ static long my_nvme_ctrl_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case NVME_IOCTL_ADMIN_CMD:
-		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, false);
+		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, false, false);
 	case NVME_IOCTL_ADMIN64_CMD:
-		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, true);
+		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, true, false);
 	case NVME_IOCTL_IO_CMD:
 		return my_nvme_ctrl_io_cmd(ctrl, argp, false);
 	case NVME_IOCTL_IO64_CMD:
@@ -577,27 +815,36 @@ static long my_nvme_ctrl_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-/* Block device ioctls: the namespace is the disk's. */
-int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
-		     unsigned int cmd, unsigned long arg)
+/* A namespace's ioctls, on its disk and on its generic char device. */
+static int my_nvme_ns_cmd_ioctl(struct my_nvme_ns *ns, unsigned int cmd,
+				void __user *argp)
 {
-	struct my_nvme_ns *ns = bdev->bd_disk->private_data;
-	void __user *argp = (void __user *)arg;
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
 
 	switch (cmd) {
 	case NVME_IOCTL_ID:
 		return ns->nsid;
 	case NVME_IOCTL_ADMIN_CMD:
-		return my_nvme_ioctl_cmd(ns->ctrl, NULL, argp, true, false);
+		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, false, false);
 	case NVME_IOCTL_ADMIN64_CMD:
-		return my_nvme_ioctl_cmd(ns->ctrl, NULL, argp, true, true);
+		return my_nvme_ioctl_cmd(ctrl, NULL, argp, true, true, false);
 	case NVME_IOCTL_IO_CMD:
-		return my_nvme_ioctl_cmd(ns->ctrl, ns, argp, false, false);
+		return my_nvme_ioctl_cmd(ctrl, ns, argp, false, false, false);
 	case NVME_IOCTL_IO64_CMD:
-		return my_nvme_ioctl_cmd(ns->ctrl, ns, argp, false, true);
+		return my_nvme_ioctl_cmd(ctrl, ns, argp, false, true, false);
+	case NVME_IOCTL_IO64_CMD_VEC:
+		return my_nvme_ioctl_cmd(ctrl, ns, argp, false, true, true);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* Block device ioctls: the namespace is the disk's. */
+int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
+		     unsigned int cmd, unsigned long arg)
+{
+	return my_nvme_ns_cmd_ioctl(bdev->bd_disk->private_data, cmd,
+				    (void __user *)arg);
 }
 
 static int my_nvme_ctrl_open(struct inode *inode, struct file *file)
@@ -611,11 +858,56 @@ static int my_nvme_ctrl_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static int my_nvme_ctrl_uring_cmd(struct io_uring_cmd *ioucmd,
+				  unsigned int issue_flags)
+{
+	return my_nvme_uring_cmd(ioucmd->file->private_data, NULL, ioucmd,
+				 issue_flags);
+}
+
 static const struct file_operations my_nvme_ctrl_fops = {
 	.owner		= THIS_MODULE,
 	.open		= my_nvme_ctrl_open,
 	.unlocked_ioctl	= my_nvme_ctrl_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= my_nvme_ctrl_uring_cmd,
+};
+
+/* ---- a namespace's generic char device (ns.c makes it) ---- */
+
+static int my_nvme_ns_chr_open(struct inode *inode, struct file *file)
+{
+	struct my_nvme_ns *ns = container_of(inode->i_cdev, struct my_nvme_ns,
+					     cdev);
+
+	if (test_bit(MY_NVME_NS_REMOVING, &ns->flags))
+		return -ENODEV;
+	file->private_data = ns;
+	return 0;
+}
+
+static long my_nvme_ns_chr_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	return my_nvme_ns_cmd_ioctl(file->private_data, cmd,
+				    (void __user *)arg);
+}
+
+static int my_nvme_ns_chr_uring_cmd(struct io_uring_cmd *ioucmd,
+				    unsigned int issue_flags)
+{
+	struct my_nvme_ns *ns = ioucmd->file->private_data;
+
+	return my_nvme_uring_cmd(ns->ctrl, ns, ioucmd, issue_flags);
+}
+
+const struct file_operations my_nvme_ns_chr_fops = {
+	.owner		= THIS_MODULE,
+	.open		= my_nvme_ns_chr_open,
+	.unlocked_ioctl	= my_nvme_ns_chr_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= my_nvme_ns_chr_uring_cmd,
+	.uring_cmd_iopoll = my_nvme_uring_cmd_iopoll,
 };
 
 /* ---- the class device ---- */
@@ -685,12 +977,22 @@ int __init my_nvme_chardev_init(void)
 		return ret;
 	ret = class_register(&my_nvme_class);
 	if (ret)
-		unregister_chrdev_region(my_nvme_chr_devt, MY_NVME_MINORS);
+		goto unregister;
+	ret = my_nvme_ns_chr_init();
+	if (ret)
+		goto class;
+	return 0;
+
+class:
+	class_unregister(&my_nvme_class);
+unregister:
+	unregister_chrdev_region(my_nvme_chr_devt, MY_NVME_MINORS);
 	return ret;
 }
 
 void my_nvme_chardev_exit(void)
 {
+	my_nvme_ns_chr_exit();
 	class_unregister(&my_nvme_class);
 	unregister_chrdev_region(my_nvme_chr_devt, MY_NVME_MINORS);
 	ida_destroy(&my_nvme_ida);

@@ -979,3 +979,30 @@ u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_xfer_len);
+
+/*
+ * Whether a user command may go through io_uring: not one that changes
+ * namespaces or their format, which needs the ioctl's freeze and
+ * revalidation around it (chardev.c). The Commands Supported and
+ * Effects log says which (@effects: CSE, NIC, NCC); the admin commands
+ * the base specification defines as changing namespaces are refused
+ * even when a controller has no log or leaves them out of it: Format
+ * NVM, Sanitize, Namespace Management and Namespace Attachment.
+ */
+bool my_nvme_uring_cmd_allowed(u32 effects, bool admin, u8 opcode)
+{
+	if (effects & (NVME_CMD_EFFECTS_CSE_MASK | NVME_CMD_EFFECTS_NIC |
+		       NVME_CMD_EFFECTS_NCC))
+		return false;
+	if (!admin)
+		return true;
+	switch (opcode) {
+	case nvme_admin_format_nvm:
+	case nvme_admin_sanitize_nvm:
+	case nvme_admin_ns_mgmt:
+	case nvme_admin_ns_attach:
+		return false;
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_uring_cmd_allowed);

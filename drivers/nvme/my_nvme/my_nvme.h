@@ -231,6 +231,9 @@ struct my_nvme_ns {
 	struct list_head	list;
 	struct my_nvme_ctrl	*ctrl;
 	struct gendisk		*disk;
+	struct cdev		cdev;		/* /dev/my_ng<C>n<N> */
+	struct device		cdev_device;
+	bool			cdev_added;
 	struct my_nvme_ns_ids	ids;	/* fixed for the disk's life */
 	u32			nsid;
 	u8			lba_shift;
@@ -252,13 +255,15 @@ struct my_nvme_ns_info {
  * The calls up the stack, filled in by pci.c (as nvme core calls its
  * transports through struct nvme_ctrl_ops): blk.c hands a timed-out
  * request to the recovery ladder of ctrl.c, ns.c a namespace's ioctls
- * to chardev.c. Nothing else below calls above itself; events go up as
- * work items (my_nvme_queue_scan() and the like).
+ * and its generic char device's file operations to chardev.c. Nothing
+ * else below calls above itself; events go up as work items
+ * (my_nvme_queue_scan() and the like).
  */
 struct my_nvme_ctrl_ops {
 	enum blk_eh_timer_return (*timeout)(struct request *rq);
 	int (*ns_ioctl)(struct block_device *bdev, blk_mode_t mode,
 			unsigned int cmd, unsigned long arg);
+	const struct file_operations *ns_chr_fops;
 };
 
 struct my_nvme_ctrl {
@@ -573,6 +578,7 @@ int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 			   u32 max_bytes);
 u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
 			      bool admin, u8 lba_shift);
+bool my_nvme_uring_cmd_allowed(u32 effects, bool admin, u8 opcode);
 
 /* admin.c: the admin commands the driver sends, asynchronous events */
 int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
@@ -640,6 +646,8 @@ void my_nvme_put_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_scan_work(struct work_struct *work);
+int my_nvme_ns_chr_init(void);
+void my_nvme_ns_chr_exit(void);
 
 /* cmb.c: the Controller Memory Buffer disk */
 u64 my_nvme_cmb_unit(u32 cmbsz);
@@ -673,10 +681,11 @@ int my_nvme_init_ctrl(struct my_nvme_ctrl *ctrl, struct pci_dev *pdev,
 		      struct workqueue_struct *reset_wq);
 void my_nvme_free_ctrl(struct my_nvme_ctrl *ctrl);
 
-/* chardev.c: /dev/my_nvme<N>, sysfs, passthrough ioctls */
+/* chardev.c: /dev/my_nvme<N>, sysfs, passthrough ioctls and io_uring */
 bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout);
 int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
 		     unsigned int cmd, unsigned long arg);
+extern const struct file_operations my_nvme_ns_chr_fops;
 int my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
 void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);

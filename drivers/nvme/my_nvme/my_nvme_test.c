@@ -2194,11 +2194,55 @@ static struct kunit_suite my_nvme_cmb_suite = {
 	.test_cases = my_nvme_cmb_cases,
 };
 
+/* What io_uring may carry: nothing that changes namespaces. */
+static void my_nvme_test_uring_cmd_allowed(struct kunit *test)
+{
+	static const u8 refused[] = {
+		nvme_admin_format_nvm, nvme_admin_sanitize_nvm,
+		nvme_admin_ns_mgmt, nvme_admin_ns_attach,
+	};
+	const u32 supp = NVME_CMD_EFFECTS_CSUPP;
+	unsigned int i;
+
+	KUNIT_EXPECT_TRUE(test,
+			  my_nvme_uring_cmd_allowed(0, false, nvme_cmd_read));
+	KUNIT_EXPECT_TRUE(test,
+			  my_nvme_uring_cmd_allowed(supp | NVME_CMD_EFFECTS_LBCC,
+						    false, nvme_cmd_write));
+	KUNIT_EXPECT_TRUE(test,
+			  my_nvme_uring_cmd_allowed(supp, true,
+						    nvme_admin_identify));
+	KUNIT_EXPECT_TRUE(test,
+			  my_nvme_uring_cmd_allowed(0, true,
+						    nvme_admin_get_log_page));
+	/* The log's effects, on any opcode. */
+	KUNIT_EXPECT_FALSE(test,
+			   my_nvme_uring_cmd_allowed(supp | NVME_CMD_EFFECTS_NIC,
+						     false, 0x81));
+	KUNIT_EXPECT_FALSE(test,
+			   my_nvme_uring_cmd_allowed(NVME_CMD_EFFECTS_NCC, true,
+						     0xc0));
+	KUNIT_EXPECT_FALSE(test,
+			   my_nvme_uring_cmd_allowed(1 << 16, true,
+						     nvme_admin_set_features));
+	/* Without a log (or one that omits them), by opcode. */
+	for (i = 0; i < ARRAY_SIZE(refused); i++) {
+		KUNIT_EXPECT_FALSE(test,
+				   my_nvme_uring_cmd_allowed(0, true,
+							     refused[i]));
+		/* The same opcode as an I/O command is another command. */
+		KUNIT_EXPECT_TRUE(test,
+				  my_nvme_uring_cmd_allowed(0, false,
+							    refused[i]));
+	}
+}
+
 static struct kunit_case my_nvme_passthru_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_passthru_check, passthru_gen_params),
 	KUNIT_CASE(my_nvme_test_passthru_queue_opcodes),
 	KUNIT_CASE(my_nvme_test_passthru_direction),
 	KUNIT_CASE_PARAM(my_nvme_test_passthru_xfer_len, xfer_gen_params),
+	KUNIT_CASE(my_nvme_test_uring_cmd_allowed),
 	{}
 };
 

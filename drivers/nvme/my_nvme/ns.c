@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * my_nvme ns.c: namespaces: one gendisk each, its queue limits from
- * Identify Namespace, the namespace scan (the Active Namespace ID list),
- * and the state every namespace's queue shares across a reset: freeze,
- * sync, dead, stale.
+ * my_nvme ns.c: namespaces: one gendisk each and a generic char device
+ * beside it, its queue limits from Identify Namespace, the namespace
+ * scan (the Active Namespace ID list), and the state every namespace's
+ * queue shares across a reset: freeze, sync, dead, stale.
  */
 
 #include <linux/blkdev.h>
+#include <linux/cdev.h>
+#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
@@ -332,6 +334,102 @@ static void my_nvme_log_ns(struct my_nvme_ns *ns, u64 nsze)
 		 ", volatile write cache" : "");
 }
 
+/* ---- The generic char device, /dev/my_ng<C>n<N> ---- */
+
+/*
+ * As nvme's /dev/ng<C>n<N> (drivers/nvme/host/core.c, nvme_add_ns_cdev()):
+ * a char device per namespace for the passthrough ioctls and io_uring
+ * commands (chardev.c, through ctrl->ops->ns_chr_fops). nvme makes one
+ * also for a namespace it cannot drive as a block device (another
+ * command set, a format the block layer refuses); here it comes and
+ * goes with the disk, and such a namespace has neither. Its struct
+ * device holds the disk, so an open file keeps the namespace's memory;
+ * the file's commands fail once the disk is deleted.
+ */
+#define MY_NVME_NS_CHR_MINORS	BIT(MINORBITS)
+
+static dev_t my_nvme_ns_chr_devt;
+static DEFINE_IDA(my_nvme_ns_chr_ida);
+
+static const struct class my_nvme_ns_chr_class = {
+	.name		= MY_NVME_NAME "-generic",
+};
+
+static void my_nvme_ns_chr_release(struct device *dev)
+{
+	struct my_nvme_ns *ns = container_of(dev, struct my_nvme_ns,
+					     cdev_device);
+
+	ida_free(&my_nvme_ns_chr_ida, MINOR(dev->devt));
+	put_device(disk_to_dev(ns->disk));
+}
+
+/* A namespace without its char device still has its disk: not fatal. */
+static void my_nvme_add_ns_chr(struct my_nvme_ns *ns)
+{
+	struct my_nvme_ctrl *ctrl = ns->ctrl;
+	struct device *dev = &ns->cdev_device;
+	int minor, ret;
+
+	minor = ida_alloc_max(&my_nvme_ns_chr_ida, MY_NVME_NS_CHR_MINORS - 1,
+			      GFP_KERNEL);
+	if (minor < 0) {
+		ret = minor;
+		goto fail;
+	}
+	device_initialize(dev);
+	dev->devt = MKDEV(MAJOR(my_nvme_ns_chr_devt), minor);
+	dev->class = &my_nvme_ns_chr_class;
+	dev->parent = &ctrl->ctrl_dev;
+	dev->release = my_nvme_ns_chr_release;
+	/* Dropped by the release, which frees the minor too. */
+	get_device(disk_to_dev(ns->disk));
+	cdev_init(&ns->cdev, ctrl->ops->ns_chr_fops);
+	ns->cdev.owner = THIS_MODULE;
+	ret = dev_set_name(dev, "my_ng%dn%u", ctrl->instance, ns->nsid);
+	if (!ret)
+		ret = cdev_device_add(&ns->cdev, dev);
+	if (!ret) {
+		ns->cdev_added = true;
+		return;
+	}
+	put_device(dev);
+fail:
+	dev_warn(ctrl->dev, "%s: no generic char device: %d\n",
+		 ns->disk->disk_name, ret);
+}
+
+static void my_nvme_del_ns_chr(struct my_nvme_ns *ns)
+{
+	if (!ns->cdev_added)
+		return;
+	cdev_device_del(&ns->cdev, &ns->cdev_device);
+	put_device(&ns->cdev_device);
+}
+
+int __init my_nvme_ns_chr_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&my_nvme_ns_chr_devt, 0,
+				  MY_NVME_NS_CHR_MINORS,
+				  MY_NVME_NAME "-generic");
+	if (ret)
+		return ret;
+	ret = class_register(&my_nvme_ns_chr_class);
+	if (ret)
+		unregister_chrdev_region(my_nvme_ns_chr_devt,
+					 MY_NVME_NS_CHR_MINORS);
+	return ret;
+}
+
+void my_nvme_ns_chr_exit(void)
+{
+	class_unregister(&my_nvme_ns_chr_class);
+	unregister_chrdev_region(my_nvme_ns_chr_devt, MY_NVME_NS_CHR_MINORS);
+	ida_destroy(&my_nvme_ns_chr_ida);
+}
+
 /*
  * Register a gendisk for namespace @nsid. Namespaces we cannot drive are
  * skipped with a log line: the controller may still have others.
@@ -400,6 +498,8 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	}
 	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
 	get_device(&ctrl->ctrl_dev);
+
+	my_nvme_add_ns_chr(ns);
 
 	mutex_lock(&ctrl->ns_lock);
 	list_add_tail_rcu(&ns->list, &ctrl->namespaces);
@@ -504,6 +604,7 @@ void my_nvme_remove_ns(struct my_nvme_ns *ns)
 	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
 	    test_bit(MY_NVME_NS_STALE, &ns->flags))
 		set_bit(MY_NVME_NS_DEAD, &ns->flags);
+	my_nvme_del_ns_chr(ns);
 	del_gendisk(ns->disk);
 	put_disk(ns->disk);
 }

@@ -156,6 +156,7 @@ static void my_nvme_remove_ctrl(struct my_nvme_ctrl *ctrl)
 static const struct my_nvme_ctrl_ops my_nvme_pci_ops = {
 	.timeout	= my_nvme_timeout,
 	.ns_ioctl	= my_nvme_ns_ioctl,
+	.ns_chr_fops	= &my_nvme_ns_chr_fops,
 };
 
 static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
