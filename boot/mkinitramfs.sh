@@ -32,11 +32,12 @@ GUEST_C=$(ls "$TOP"/tools/*.c 2>/dev/null || true)
 CC=${CC:-gcc}
 # Dynamic tools: "path in guest" (copied from the same path on the host).
 # Links (mkfs.ext2 -> mke2fs, fsck.ext2 -> e2fsck) are recreated as links.
-TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/lsblk"
+TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/lsblk
+/usr/bin/sensors /usr/sbin/smartctl"
 TOOL_LINKS="/usr/sbin/mkfs.ext2:mke2fs /usr/sbin/mkfs.ext4:mke2fs
 /usr/sbin/fsck.ext2:e2fsck /usr/sbin/fsck.ext4:e2fsck"
 # Plain data files copied if present on the host.
-DATA_FILES="/etc/mke2fs.conf"
+DATA_FILES="/etc/mke2fs.conf /etc/sensors3.conf"
 
 for f in "$BUSYBOX" "$INIT" "$TOP/tools/testing/guest-run" $TOOLS; do
 	[ -e "$f" ] || { echo "mkinitramfs: missing $f (make deps?)" >&2; exit 1; }

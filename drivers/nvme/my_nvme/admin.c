@@ -224,6 +224,8 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	ctrl->crdt[1] = le16_to_cpu(id->crdt2);
 	ctrl->crdt[2] = le16_to_cpu(id->crdt3);
 	ctrl->mtfa = le16_to_cpu(id->mtfa);
+	ctrl->wctemp = le16_to_cpu(id->wctemp);
+	ctrl->cctemp = le16_to_cpu(id->cctemp);
 	/* ACL and AERL are 0's based. */
 	atomic_set(&ctrl->abort_limit, id->acl + 1);
 	ctrl->nr_aen = min_t(unsigned int, id->aerl + 1, MY_NVME_MAX_AEN);

@@ -10,6 +10,7 @@
 #include <linux/blk-mq.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
+#include <linux/units.h>
 #include <kunit/visibility.h>
 
 #include "my_nvme.h"
@@ -151,6 +152,28 @@ u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
 	return effects;
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_effects);
+
+/*
+ * Temperature Threshold (Features 04h) dword 11: the sensor (TMPSEL: 0
+ * the composite temperature, 1-8 the sensors of the SMART log), the
+ * over or under threshold (THSEL), and for Set Features the threshold
+ * (TMPTH) in kelvin from hwmon's millidegrees Celsius, rounded and
+ * clamped to the field.
+ */
+u32 my_nvme_temp_thresh_dw11(unsigned int sensor, bool under,
+			     long millicelsius)
+{
+	u32 dw11 = sensor << NVME_TEMP_THRESH_SELECT_SHIFT;
+	long mc = clamp_val(millicelsius, ABSOLUTE_ZERO_MILLICELSIUS,
+			    NVME_TEMP_THRESH_MASK * 1000L +
+			    ABSOLUTE_ZERO_MILLICELSIUS);
+
+	if (under)
+		dw11 |= NVME_TEMP_THRESH_TYPE_UNDER;
+	return dw11 | clamp_val(millicelsius_to_kelvin(mc), 0,
+				NVME_TEMP_THRESH_MASK);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_temp_thresh_dw11);
 
 /*
  * Asynchronous Event Configuration (Set Features 0Bh): SMART critical

@@ -376,6 +376,8 @@ struct my_nvme_ctrl {
 	u32			sgls;
 	u16			awupf;		/* 0's based, in LBAs */
 	u16			crdt[3];	/* retry delays, 100 ms units */
+	u16			wctemp, cctemp;	/* warning, critical: kelvin */
+	struct device		*hwmon;
 	u16			mtfa;		/* firmware activation, 100 ms units */
 	u32			oaes;
 	struct nvme_effects_log	*effects;	/* NULL: log not supported */
@@ -518,6 +520,8 @@ u32 my_nvme_mdts_sectors(u8 mdts, u32 page_size_min, u32 max_kb);
 u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
 			u8 opcode);
 u32 my_nvme_aen_config(u32 oaes);
+u32 my_nvme_temp_thresh_dw11(unsigned int sensor, bool under,
+			     long millicelsius);
 void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
 int my_nvme_parse_ns_descs(const void *data, size_t len,
 			   struct my_nvme_ns_ids *ids, u8 *bad_nidt);
@@ -691,6 +695,15 @@ int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
 void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);
 int my_nvme_chardev_init(void);
 void my_nvme_chardev_exit(void);
+
+/* hwmon.c: temperature sensors */
+#if IS_ENABLED(CONFIG_MY_NVME_HWMON)
+void my_nvme_hwmon_init(struct my_nvme_ctrl *ctrl);
+void my_nvme_hwmon_exit(struct my_nvme_ctrl *ctrl);
+#else
+static inline void my_nvme_hwmon_init(struct my_nvme_ctrl *ctrl) { }
+static inline void my_nvme_hwmon_exit(struct my_nvme_ctrl *ctrl) { }
+#endif
 
 /* debugfs.c: counters and event injection */
 void my_nvme_debugfs_add(struct my_nvme_ctrl *ctrl);

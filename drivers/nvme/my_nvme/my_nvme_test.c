@@ -2135,12 +2135,35 @@ static struct kunit_suite my_nvme_queue_suite = {
 	.test_cases = my_nvme_queue_cases,
 };
 
+/* Temperature Threshold dword 11: sensor, over/under, kelvin, clamped. */
+static void my_nvme_test_temp_thresh(struct kunit *test)
+{
+	/* 85 degrees Celsius over the composite temperature: 358 K. */
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, 85000), 358U);
+	/* Rounded to the nearest kelvin. */
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, 85349), 358U);
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, 85350), 359U);
+	/* Sensor 3, under threshold, -10 degrees: 263 K. */
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(3, true, -10000),
+			3U << 16 | NVME_TEMP_THRESH_TYPE_UNDER | 263);
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(8, false, 0),
+			8U << 16 | 273);
+	/* Out of the field's range: clamped, never wrapped or overflowed. */
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, -300000), 0U);
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, LONG_MIN), 0U);
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(0, false, LONG_MAX),
+			0xffffU);
+	KUNIT_EXPECT_EQ(test, my_nvme_temp_thresh_dw11(1, true, 70000000),
+			1U << 16 | NVME_TEMP_THRESH_TYPE_UNDER | 0xffff);
+}
+
 static struct kunit_case my_nvme_cmd_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_encoder, enc_gen_params),
 	KUNIT_CASE(my_nvme_test_num_queues),
 	KUNIT_CASE(my_nvme_test_num_queues_granted),
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_rw, rw_gen_params),
 	KUNIT_CASE(my_nvme_test_dsm_range),
+	KUNIT_CASE(my_nvme_test_temp_thresh),
 	{}
 };
 

@@ -146,6 +146,7 @@ static void my_nvme_remove_ctrl(struct my_nvme_ctrl *ctrl)
 	my_nvme_cmb_remove(ctrl);
 	my_nvme_remove_namespaces(ctrl);
 	my_nvme_debugfs_remove(ctrl);
+	my_nvme_hwmon_exit(ctrl);
 	my_nvme_del_ctrl_dev(ctrl);
 	my_nvme_dev_disable(ctrl, true);
 	my_nvme_teardown(ctrl);
@@ -238,6 +239,7 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto delete;
 	pci_set_drvdata(pdev, ctrl);
 	my_nvme_debugfs_add(ctrl);
+	my_nvme_hwmon_init(ctrl);
 	my_nvme_cmb_setup(ctrl);
 	my_nvme_start_ctrl(ctrl);
 	/* The disks are there when probe returns, as before. */
