@@ -30,7 +30,7 @@ export DISK DISK_SIZE SMP MEM QEMU_EXTRA BZIMAGE INITRAMFS
 
 .PHONY: all deps source kernel menuconfig initramfs disk boot kunit \
 	qemu-test test bench blktests module-kernel patches patches-check \
-	check checkpatch sparse clean distclean help
+	check checkpatch sparse udev-install clean distclean help
 
 all: kernel
 
@@ -49,6 +49,7 @@ help:
 	@echo "make check       checkpatch, sparse/W=1, patches-check, kernel-doc, docs"
 	@echo "make checkpatch  scripts/checkpatch.pl --strict on the driver"
 	@echo "make sparse      C=1 W=1 build of the driver"
+	@echo "make udev-install  the udev rules for /dev/disk/by-* links to my_nvme disks"
 
 deps:
 	@$(TOP)/tools/install-deps.sh
@@ -154,6 +155,14 @@ test: deps
 
 bench: deps
 	$(TOP)/tools/bench.sh
+
+# The udev rules that give my_nvme disks nvme's /dev/disk/by-* links
+# (tools/udev/). DESTDIR for a staging root; on a live system reload
+# udev afterwards (udevadm control --reload; udevadm trigger).
+UDEV_RULES_DIR	?= /etc/udev/rules.d
+udev-install:
+	install -D -m 0644 $(TOP)/tools/udev/60-persistent-storage-my_nvme.rules \
+		$(DESTDIR)$(UDEV_RULES_DIR)/60-persistent-storage-my_nvme.rules
 
 # blktests (../shared/blktests, or BLKTESTS=...) against my_nvme and the
 # in-tree nvme driver on identical controllers; a table of both.

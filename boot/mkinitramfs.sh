@@ -33,13 +33,19 @@ CC=${CC:-gcc}
 # Dynamic tools: "path in guest" (copied from the same path on the host).
 # Links (mkfs.ext2 -> mke2fs, fsck.ext2 -> e2fsck) are recreated as links.
 TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/lsblk
-/usr/bin/sensors /usr/sbin/smartctl"
+/usr/bin/sensors /usr/sbin/smartctl /usr/bin/udevadm"
 TOOL_LINKS="/usr/sbin/mkfs.ext2:mke2fs /usr/sbin/mkfs.ext4:mke2fs
-/usr/sbin/fsck.ext2:e2fsck /usr/sbin/fsck.ext4:e2fsck"
+/usr/sbin/fsck.ext2:e2fsck /usr/sbin/fsck.ext4:e2fsck
+/usr/lib/systemd/systemd-udevd:/usr/bin/udevadm"
+# systemd-udevd's rules for block devices (the udev case), and ours,
+# installed with make udev-install.
+UDEV_RULES="/usr/lib/udev/rules.d/50-udev-default.rules
+/usr/lib/udev/rules.d/60-block.rules
+/usr/lib/udev/rules.d/60-persistent-storage.rules"
 # Plain data files copied if present on the host.
 DATA_FILES="/etc/mke2fs.conf /etc/sensors3.conf"
 
-for f in "$BUSYBOX" "$INIT" "$TOP/tools/testing/guest-run" $TOOLS; do
+for f in "$BUSYBOX" "$INIT" "$TOP/tools/testing/guest-run" $TOOLS $UDEV_RULES; do
 	[ -e "$f" ] || { echo "mkinitramfs: missing $f (make deps?)" >&2; exit 1; }
 done
 if ldd "$BUSYBOX" >/dev/null 2>&1; then
@@ -51,6 +57,7 @@ fi
 if [ -f "$OUT" ]; then
 	# shellcheck disable=SC2086 # TOOLS is a list
 	newer=$(find "$0" "$INIT" $GUEST_SCRIPTS $GUEST_C "$BUSYBOX" $TOOLS "$TESTING" \
+		"$TOP/tools/udev" \
 		-newer "$OUT" 2>/dev/null | head -n1 || true)
 	if [ -z "$newer" ]; then
 		echo "initramfs: $OUT is up to date"
@@ -108,11 +115,16 @@ for t in $TOOLS; do
 done
 for l in $TOOL_LINKS; do
 	rm -f "$STAGE${l%%:*}"
+	mkdir -p "$STAGE$(dirname "${l%%:*}")"
 	ln -s "${l#*:}" "$STAGE${l%%:*}"
 done
 for f in $DATA_FILES; do
 	[ -f "$f" ] && copy_file "$f"
 done
+for f in $UDEV_RULES; do
+	copy_file "$f"
+done
+make -s -C "$TOP" udev-install DESTDIR="$STAGE" >/dev/null
 
 # Guest configuration.
 install -m 0755 "$INIT" "$STAGE/init"

@@ -7,7 +7,7 @@ set -e
 PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev \
 cpio xz-utils lz4 kmod libncurses-dev pkg-config qemu-system-x86 qemu-utils busybox-static fio nvme-cli \
 e2fsprogs sparse python3 perl git python3-docutils gnuplot-nox lm-sensors \
-smartmontools"
+smartmontools udev"
 # install-deps.sh blktests: what the blktests guest needs on top (make
 # blktests copies these tools into its initramfs).
 if [ "${1:-}" = blktests ]; then
