@@ -32,7 +32,7 @@ METRICS = {
     "cpu": ("CPU us/IO", False),
     "irq": ("IRQs/IO", False),
 }
-LATENCY_JOBS = ("qd1-randread", "qd1-randread-poll")
+LATENCY_JOBS = ("qd1-randread", "qd1-randread-poll", "qd1-randread-poll-cmd")
 KMSG = re.compile(r"^\[\s*\d+\.\d+\] ")
 # What the two columns are called: set in main() for an A/A run.
 NAMES = {"my_nvme": "my_nvme", "nvme": "nvme"}

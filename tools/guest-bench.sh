@@ -66,8 +66,16 @@ if [ ! -b "$MY" ] || [ ! -b "$NV" ]; then
 	echo "BENCH-ERROR block devices missing: my_nvme='$MY' nvme='$NV'"
 	exit 1
 fi
+# The namespaces' generic char devices, for the io_uring_cmd jobs.
+MYG=/dev/my_ng${MY#/dev/my_nvme}
+NVG=/dev/ng${NV#/dev/nvme}
+[ "$AA" = 1 ] && NVG=/dev/my_ng${NV#/dev/my_nvme}
+if [ ! -c "$MYG" ] || [ ! -c "$NVG" ]; then
+	echo "BENCH-ERROR generic devices missing: my_nvme='$MYG' nvme='$NVG'"
+	exit 1
+fi
 CPUS=$(nproc)
-echo "BENCH-INFO my_nvme=$MY($MY_BDF) nvme=$NV($NV_BDF) cpus=$CPUS" \
+echo "BENCH-INFO my_nvme=$MY($MY_BDF) nvme=$NV($NV_BDF) generic=$MYG,$NVG cpus=$CPUS" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
 	"rounds=$ROUNDS runtime=$RUNTIME"
 for q in "$MY" "$NV"; do
@@ -78,19 +86,25 @@ done
 dmesg | grep -E "my_nvme .*I/O queue|nvme nvme[0-9]: [0-9]+/[0-9]+/[0-9]+ default/read/poll" |
 	sed 's/^/BENCH-INFO /'
 
-# name engine rw bs iodepth numjobs hipri
+# name engine rw bs iodepth numjobs hipri; the io_uring_cmd jobs run on
+# the generic char devices (NVMe passthrough through IORING_OP_URING_CMD).
 JOBS="qd1-randread psync randread 4k 1 1 0
 randread-qd32 io_uring randread 4k 32 $CPUS 0
 randwrite-qd32 io_uring randwrite 4k 32 $CPUS 0
 seqread-128k io_uring read 128k 16 1 0
 seqwrite-128k io_uring write 128k 16 1 0
-qd1-randread-poll io_uring randread 4k 1 1 1"
+qd1-randread-poll io_uring randread 4k 1 1 1
+qd1-randread-poll-cmd io_uring_cmd randread 4k 1 1 1
+randread-qd32-cmd io_uring_cmd randread 4k 32 $CPUS 0"
 
 busy_total() {	# "busy total" jiffies of all CPUs so far
 	awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8; t = b + $5 + $6; print b, t }' /proc/stat
 }
 
 ios_of() {	# ios_of DEV: reads + writes the disk has completed
+	# Passthrough requests are not in a disk's I/O statistics: 0, and
+	# bench-stats.py counts fio's I/Os instead.
+	[ -b "$1" ] || { echo 0; return; }
 	awk '{ print $1 + $5 }' "/sys/block/${1#/dev/}/stat"
 }
 
@@ -111,10 +125,15 @@ run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
 	# (sh has no local variables: nothing here may reuse the caller's.)
 	run_poll=
 	[ "$7" = 1 ] && run_poll=--hipri=1
+	# fio's I/O count must cover the CPU time's window when the disk's
+	# statistics cannot (passthrough): no ramp-up there. A char device
+	# cannot be opened O_DIRECT (nor needs it).
+	run_extra="--ramp_time=1 --direct=1"
+	[ "$2" = io_uring_cmd ] && run_extra=--cmd_type=nvme
 	# shellcheck disable=SC2086 # empty or one option
 	fio --name="$1" --filename="$8" --ioengine="$2" --rw="$3" --bs="$4" \
-		--iodepth="$5" --numjobs="$6" $run_poll --direct=1 \
-		--size=1g --time_based --runtime="${11}" --ramp_time=1 \
+		--iodepth="$5" --numjobs="$6" $run_poll $run_extra \
+		--size=1g --time_based --runtime="${11}" \
 		--group_reporting --percentile_list=50:99:99.9 \
 		--output-format=json > /tmp/bench.json 2>/tmp/bench.err
 	rc=$?
@@ -128,6 +147,15 @@ run() {	# run JOB ENGINE RW BS QD NJ HIPRI DEV DRIVER ROUND RUNTIME
 	echo "BENCHJSON-END"
 }
 
+dev_of() {	# dev_of DRIVER ENGINE: the disk, or its generic char device
+	case "$1.$2" in
+	my_nvme.io_uring_cmd) echo "$MYG" ;;
+	nvme.io_uring_cmd) echo "$NVG" ;;
+	my_nvme.*) echo "$MY" ;;
+	*) echo "$NV" ;;
+	esac
+}
+
 selected() {
 	[ -z "$JOBS_WANTED" ] && return 0
 	case " $JOBS_WANTED " in *" $1 "*) return 0 ;; esac
@@ -137,8 +165,8 @@ selected() {
 # Warm-up, not reported: the first runs pay for cold caches.
 echo "$JOBS" | while read -r name eng rw bs qd nj hipri; do
 	selected "$name" || continue
-	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$MY" my_nvme 0 2 >/dev/null
-	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$NV" nvme 0 2 >/dev/null
+	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$(dev_of my_nvme "$eng")" my_nvme 0 2 >/dev/null
+	run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$(dev_of nvme "$eng")" nvme 0 2 >/dev/null
 done
 
 round=1
@@ -151,8 +179,7 @@ while [ "$round" -le "$ROUNDS" ]; do
 		*) order="nvme my_nvme" ;;
 		esac
 		for drv in $order; do
-			dev=$MY
-			[ "$drv" = nvme ] && dev=$NV
+			dev=$(dev_of "$drv" "$eng")
 			run "$name" "$eng" "$rw" "$bs" "$qd" "$nj" "$hipri" "$dev" \
 				"$drv" "$round" "$RUNTIME"
 		done
