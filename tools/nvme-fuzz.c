@@ -68,12 +68,19 @@
  *   -Q        also send queue creation/deletion commands
  *   -u        unsafe: leave device-to-host commands as generated, even
  *             where the controller would write outside the buffer
+ *   -g GENERIC  also io_uring passthrough (IORING_OP_URING_CMD): every
+ *             other admin call, and every other I/O call meant for the
+ *             disk, goes through io_uring instead of the ioctl, as
+ *             NVME_URING_CMD_ADMIN on CTRL_DEV or NVME_URING_CMD_IO on
+ *             GENERIC (the namespace's generic char device, e.g.
+ *             /dev/my_ng0n1); the sequence of calls stays the seed's
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <linux/nvme_ioctl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,6 +91,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,7 +171,7 @@ static struct {
 	.seed = 1, .count = 3000, .region_mib = 64, .last = ~0U,
 };
 
-static int cfd, nfd;
+static int cfd, nfd, gfd = -1;
 static uint32_t nsid;
 static uint64_t nsze;			/* LBAs */
 static unsigned int lba_size;
@@ -768,6 +776,104 @@ static void describe(const struct call *c, char *s, size_t len)
 		 cmd->timeout_ms);
 }
 
+/* ---- io_uring passthrough (-g) ---- */
+
+/* One ring with 128-byte SQEs and 32-byte CQEs, one command at a time. */
+static struct {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	unsigned char *sqes, *cqes;
+} ring;
+
+static void ring_init(void)
+{
+	struct io_uring_params p;
+	unsigned char *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
+	ring.fd = syscall(__NR_io_uring_setup, 4, &p);
+	if (ring.fd < 0)
+		die("io_uring_setup: %s\n", strerror(errno));
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring.fd,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * 32,
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring.fd,
+		  IORING_OFF_CQ_RING);
+	ring.sqes = mmap(NULL, p.sq_entries * 128, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, ring.fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || ring.sqes == MAP_FAILED)
+		die("io_uring mmap: %s\n", strerror(errno));
+	ring.sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	ring.sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	ring.sq_array = (unsigned int *)(sq + p.sq_off.array);
+	ring.cq_head = (unsigned int *)(cq + p.cq_off.head);
+	ring.cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	ring.cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	ring.cqes = cq + p.cq_off.cqes;
+}
+
+/*
+ * The call's command as struct nvme_uring_cmd (the same fields as
+ * struct nvme_passthru_cmd64 but the result), waited for. Returns as
+ * ioctl() would: -1 with errno, or the NVMe status, or 0.
+ */
+static int uring_call(int fd, unsigned int op,
+		      const struct nvme_passthru_cmd64 *pc)
+{
+	unsigned int tail = *ring.sq_tail, idx = tail & *ring.sq_mask, head;
+	struct nvme_uring_cmd uc;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int res;
+
+	memset(&uc, 0, sizeof(uc));
+	uc.opcode = pc->opcode;
+	uc.flags = pc->flags;
+	uc.rsvd1 = pc->rsvd1;
+	uc.nsid = pc->nsid;
+	uc.cdw2 = pc->cdw2;
+	uc.cdw3 = pc->cdw3;
+	uc.metadata = pc->metadata;
+	uc.addr = pc->addr;
+	uc.metadata_len = pc->metadata_len;
+	uc.data_len = pc->data_len;
+	uc.cdw10 = pc->cdw10;
+	uc.cdw11 = pc->cdw11;
+	uc.cdw12 = pc->cdw12;
+	uc.cdw13 = pc->cdw13;
+	uc.cdw14 = pc->cdw14;
+	uc.cdw15 = pc->cdw15;
+	uc.timeout_ms = pc->timeout_ms;
+
+	sqe = (struct io_uring_sqe *)(ring.sqes + idx * 128);
+	memset(sqe, 0, 128);
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = op;
+	memcpy(sqe->cmd, &uc, sizeof(uc));
+	ring.sq_array[idx] = idx;
+	__atomic_store_n(ring.sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring.fd, 1, 1,
+		    IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -1;
+	head = *ring.cq_head;
+	if (head == __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE)) {
+		errno = ENODATA;
+		return -1;
+	}
+	cqe = (struct io_uring_cqe *)(ring.cqes + (head & *ring.cq_mask) * 32);
+	res = cqe->res;
+	__atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);
+	if (res < 0) {
+		errno = -res;
+		return -1;
+	}
+	return res;
+}
+
 static void run_call(unsigned int i, struct call *c)
 {
 	struct nvme_passthru_cmd cmd32;
@@ -775,7 +881,7 @@ static void run_call(unsigned int i, struct call *c)
 	char what[64], desc[384];
 	unsigned long req = 0;
 	void *arg = NULL;
-	int fd = c->on_blk ? nfd : cfd, ret, err;
+	int fd = c->on_blk ? nfd : cfd, ret, err, uring;
 	long ms;
 
 	switch (c->type) {
@@ -819,26 +925,38 @@ static void run_call(unsigned int i, struct call *c)
 		fill_safe((unsigned char *)(uintptr_t)c->cmd.addr, n);
 	}
 
+	/* -g: every other admin or disk I/O call through io_uring. */
+	uring = gfd >= 0 && i % 2 &&
+		(c->type == C_ADMIN || c->type == C_ADMIN64 ||
+		 ((c->type == C_IO || c->type == C_IO64) && c->on_blk));
 	describe(c, desc, sizeof(desc));
 	if (opt.verbose) {
-		printf("#%u %s ...", i, desc);
+		printf("#%u %s%s ...", i, uring ? "uring " : "", desc);
 		fflush(stdout);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = ioctl(fd, req, arg);
+	if (!uring)
+		ret = ioctl(fd, req, arg);
+	else if (c->type == C_ADMIN || c->type == C_ADMIN64)
+		ret = uring_call(cfd, NVME_URING_CMD_ADMIN, &c->cmd);
+	else
+		ret = uring_call(gfd, NVME_URING_CMD_IO, &c->cmd);
 	err = errno;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 		(t1.tv_nsec - t0.tv_nsec) / 1000000;
 
 	if (ret < 0)
-		snprintf(what, sizeof(what), "%s: -%s", call_names[c->type],
+		snprintf(what, sizeof(what), "%s%s: -%s",
+			 uring ? "URING_" : "", call_names[c->type],
 			 strerrorname_np(err) ? strerrorname_np(err) : "?");
 	else if (ret > 0)
-		snprintf(what, sizeof(what), "%s: status 0x%x",
-			 call_names[c->type], ret & 0x7ff);
+		snprintf(what, sizeof(what), "%s%s: status 0x%x",
+			 uring ? "URING_" : "", call_names[c->type],
+			 ret & 0x7ff);
 	else
-		snprintf(what, sizeof(what), "%s: ok", call_names[c->type]);
+		snprintf(what, sizeof(what), "%s%s: ok",
+			 uring ? "URING_" : "", call_names[c->type]);
 	count_result(what);
 	issued++;
 	if (opt.verbose)
@@ -1043,6 +1161,7 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [-s SEED] [-n COUNT] [-m MIB] [-v] [-d KINDS] [-k LIST]\n"
 		"       [-f FIRST] [-l LAST] [-C N] [-p POOLS] [-P] [-V] [-Q] [-u]\n"
+		"       [-g GENERIC_DEV]\n"
 		"       CTRL_DEV NS_DEV\n",
 		argv0);
 	exit(2);
@@ -1072,7 +1191,7 @@ int main(int argc, char **argv)
 	int ch, ret, bad;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((ch = getopt(argc, argv, "s:n:m:vd:k:f:l:C:p:PVQu")) != -1) {
+	while ((ch = getopt(argc, argv, "s:n:m:vd:k:f:l:C:p:PVQug:")) != -1) {
 		switch (ch) {
 		case 's':
 			opt.seed = strtoull(optarg, NULL, 0);
@@ -1115,6 +1234,12 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			opt.unsafe = 1;
+			break;
+		case 'g':
+			gfd = open(optarg, O_RDWR);
+			if (gfd < 0)
+				die("%s: %s\n", optarg, strerror(errno));
+			ring_init();
 			break;
 		default:
 			usage(argv[0]);
