@@ -662,6 +662,7 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
 		    test_bit(MY_NVME_NS_STALE, &ns->flags))
 			set_bit(MY_NVME_NS_DEAD, &ns->flags);
+		my_nvme_del_ns_chr(ns);
 		del_gendisk(ns->disk);
 		put_disk(ns->disk);
 	}
