@@ -582,9 +582,24 @@ void my_nvme_put_ns(struct my_nvme_ns *ns)
 }
 
 /*
- * Take one namespace's disk away: off the list, I/O to a dead
- * controller fails at once, the disk is deleted (its open users get
- * errors from now on) and our reference dropped.
+ * The end of a namespace already off the list: the requests it holds
+ * fail on a dead controller or with an unknown format, its generic
+ * char device goes, then its disk (its open users get errors from now
+ * on), and our reference.
+ */
+static void my_nvme_del_ns_disk(struct my_nvme_ns *ns)
+{
+	if (my_nvme_state(ns->ctrl) == MY_NVME_CTRL_DEAD ||
+	    test_bit(MY_NVME_NS_STALE, &ns->flags))
+		set_bit(MY_NVME_NS_DEAD, &ns->flags);
+	my_nvme_del_ns_chr(ns);
+	del_gendisk(ns->disk);
+	put_disk(ns->disk);
+}
+
+/*
+ * Take one namespace's disk away: off the list, then
+ * my_nvme_del_ns_disk().
  */
 void my_nvme_remove_ns(struct my_nvme_ns *ns)
 {
@@ -599,14 +614,7 @@ void my_nvme_remove_ns(struct my_nvme_ns *ns)
 	mutex_unlock(&ctrl->ns_lock);
 	/* No walker sees it any more: freeze and quiesce leave it alone. */
 	synchronize_srcu(&ctrl->srcu);
-
-	/* Held requests of a namespace whose format is unknown fail too. */
-	if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
-	    test_bit(MY_NVME_NS_STALE, &ns->flags))
-		set_bit(MY_NVME_NS_DEAD, &ns->flags);
-	my_nvme_del_ns_chr(ns);
-	del_gendisk(ns->disk);
-	put_disk(ns->disk);
+	my_nvme_del_ns_disk(ns);
 }
 
 /*
@@ -659,12 +667,7 @@ void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl)
 
 	list_for_each_entry_safe(ns, next, &list, list) {
 		list_del_init(&ns->list);
-		if (my_nvme_state(ctrl) == MY_NVME_CTRL_DEAD ||
-		    test_bit(MY_NVME_NS_STALE, &ns->flags))
-			set_bit(MY_NVME_NS_DEAD, &ns->flags);
-		my_nvme_del_ns_chr(ns);
-		del_gendisk(ns->disk);
-		put_disk(ns->disk);
+		my_nvme_del_ns_disk(ns);
 	}
 	mutex_unlock(&ctrl->scan_lock);
 }
