@@ -144,7 +144,8 @@ static void my_nvme_identify_ctrl_nvm(struct my_nvme_ctrl *ctrl)
 	struct nvme_command cmd;
 	u32 sectors;
 
-	ctrl->max_zeroes_sectors = (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES) ?
+	ctrl->max_zeroes_sectors = (ctrl->oncs & NVME_CTRL_ONCS_WRITE_ZEROES) &&
+		!(ctrl->quirks & MY_NVME_QUIRK_NO_WRITE_ZEROES) ?
 		ctrl->max_hw_sectors : 0;
 	ctrl->max_discard_segments = NVME_DSM_MAX_RANGES;
 	ctrl->dmrsl = 0;
@@ -219,6 +220,7 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	ctrl->oaes = le32_to_cpu(id->oaes);
 	ctrl->vwc = id->vwc;
 	ctrl->sgls = le32_to_cpu(id->sgls);
+	ctrl->ctratt = le32_to_cpu(id->ctratt);
 	ctrl->awupf = le16_to_cpu(id->awupf);
 	ctrl->crdt[0] = le16_to_cpu(id->crdt1);
 	ctrl->crdt[1] = le16_to_cpu(id->crdt2);
@@ -618,6 +620,29 @@ int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, id, sizeof(*id), NULL);
 	if (ret)
 		my_nvme_admin_error(ctrl, "Identify Namespace", ret);
+	else
+		my_nvme_fault_id_ns(ctrl, nsid, id);
+	return ret;
+}
+
+/*
+ * The NVM command set's Identify Namespace (CNS 05h, CSI 00h): the
+ * extended LBA formats (ELBAF) that say which guard the protection
+ * information of each format has. Only where CTRATT.ELBAS says the
+ * controller has them (as nvme_update_ns_info_block()).
+ */
+int my_nvme_identify_ns_nvm(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns_nvm *nvm)
+{
+	struct nvme_command cmd;
+	int ret;
+
+	my_nvme_cmd_identify(&cmd, NVME_ID_CNS_CS_NS, nsid);
+	cmd.identify.csi = NVME_CSI_NVM;
+	ret = my_nvme_submit_sync_cmd(ctrl, &cmd, nvm, sizeof(*nvm), NULL);
+	if (ret)
+		my_nvme_admin_error(ctrl, "Identify Namespace (NVM command set)",
+				    ret);
 	return ret;
 }
 
@@ -627,7 +652,8 @@ int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
  * 1.3 and later must support, then Identify Namespace's EUI64 and
  * NGUID. A controller marked MY_NVME_QUIRK_BOGUS_NID reports some
  * that are not unique: they are dropped, so that nothing (links made
- * from the wwid, multipath) takes two namespaces for one. Returns 0, a
+ * from the wwid, multipath) takes two namespaces for one; its command
+ * set identifier is kept (as nvme_process_ns_desc()). Returns 0, a
  * negative errno, or the status of a failed descriptor list: then the
  * identifiers are not known (nvme_scan_ns() gives up on the namespace
  * too), and a live disk must not be taken for another namespace.
@@ -642,8 +668,6 @@ int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
 	int ret;
 
 	memset(ids, 0, sizeof(*ids));
-	if (ctrl->quirks & MY_NVME_QUIRK_BOGUS_NID)
-		return 0;
 	if (ctrl->vs >= NVME_VS(1, 3, 0)) {
 		data = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
 		if (!data)
@@ -661,6 +685,12 @@ int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
 		kfree(data);
 		if (ret)
 			return ret;
+	}
+	if (ctrl->quirks & MY_NVME_QUIRK_BOGUS_NID) {
+		memset(ids->eui64, 0, sizeof(ids->eui64));
+		memset(ids->nguid, 0, sizeof(ids->nguid));
+		uuid_copy(&ids->uuid, &uuid_null);
+		return 0;
 	}
 	my_nvme_ns_ids_from_id(ctrl->vs, id, ids);
 	return 0;

@@ -7,11 +7,13 @@
  * through my_nvme_ctrl_ops.
  */
 
+#include <linux/blk-integrity.h>
 #include <linux/blk-mq-pci.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/t10-pi.h>
 #include <kunit/visibility.h>
 
 #include "my_nvme.h"
@@ -252,11 +254,36 @@ void my_nvme_sink_free(struct my_nvme_ctrl *ctrl)
 	ctrl->sink_list = NULL;
 }
 
+/*
+ * The request's separate metadata (MPTR): one buffer, as the queue's
+ * max_integrity_segments asks of the block layer (a user's buffer
+ * spanning pages is copied into one, blk_rq_integrity_map_user()).
+ */
+static blk_status_t my_nvme_map_metadata(struct my_nvme_ctrl *ctrl,
+					 struct request *rq,
+					 struct nvme_command *cmd)
+{
+	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
+	struct bio_vec bv = rq_integrity_vec(rq);
+
+	iod->meta_dma = dma_map_bvec(ctrl->dev, &bv, rq_dma_dir(rq), 0);
+	if (dma_mapping_error(ctrl->dev, iod->meta_dma))
+		return BLK_STS_RESOURCE;
+	iod->meta_len = bv.bv_len;
+	cmd->rw.metadata = cpu_to_le64(iod->meta_dma);
+	return BLK_STS_OK;
+}
+
 /* Undo the mapping; safe to call twice (a retried request is remapped). */
 static void my_nvme_unmap_data(struct my_nvme_ctrl *ctrl, struct request *rq)
 {
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
 
+	if (unlikely(iod->meta_len)) {
+		dma_unmap_page(ctrl->dev, iod->meta_dma, iod->meta_len,
+			       rq_dma_dir(rq));
+		iod->meta_len = 0;
+	}
 	if (iod->dma_len) {
 		dma_unmap_page(ctrl->dev, iod->first_dma, iod->dma_len,
 			       rq_dma_dir(rq));
@@ -318,12 +345,46 @@ static blk_status_t my_nvme_setup_discard(struct my_nvme_ns *ns,
 	return BLK_STS_OK;
 }
 
+/*
+ * Protection information and metadata of a read or write (upstream's
+ * nvme_setup_rw()): the block layer's buffer where the queue has an
+ * integrity profile, checked by the controller as the PI type says;
+ * without one, a PI format has the controller insert and strip it
+ * (PRACT). A request built for another format than the namespace has
+ * now (it waited across a Format NVM) cannot be sent.
+ */
+static blk_status_t my_nvme_setup_meta(struct my_nvme_ns *ns,
+				       struct request *rq,
+				       struct my_nvme_iod *iod)
+{
+	bool buf = blk_integrity_rq(rq);
+	u64 ref = 0;
+
+	if (ns->pi_type == NVME_NS_DPS_PI_TYPE1 ||
+	    ns->pi_type == NVME_NS_DPS_PI_TYPE2)
+		ref = ns->guard_type == NVME_NVM_NS_64B_GUARD ?
+			ext_pi_ref_tag(rq) : t10_pi_ref_tag(rq);
+	if ((buf && ns->ms && !ns->ext_lbas) || (!buf && ns->pi_type)) {
+		my_nvme_cmd_pi(&iod->cmd, ns->pi_type, ns->guard_type, !buf,
+			       ref);
+		return BLK_STS_OK;
+	}
+	dev_err_ratelimited(ns->ctrl->dev,
+			    "%s: %s %s a metadata buffer, the format (%u bytes of metadata%s) %s\n",
+			    ns->disk->disk_name, blk_op_str(req_op(rq)),
+			    buf ? "with" : "without", ns->ms,
+			    ns->ext_lbas ? ", interleaved" : "",
+			    buf ? "has no room for one" : "needs one");
+	return BLK_STS_IOERR;
+}
+
 static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 				      struct request *rq,
 				      struct my_nvme_iod *iod)
 {
 	u16 control = (rq->cmd_flags & REQ_FUA) ? NVME_RW_FUA : 0;
 	u32 lba_mask = (1U << (ns->lba_shift - SECTOR_SHIFT)) - 1;
+	bool deac;
 
 	/*
 	 * A request built for an earlier, smaller LBA format (one that
@@ -345,14 +406,29 @@ static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 		return BLK_STS_OK;
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+		if (unlikely(rq->cmd_flags & REQ_ATOMIC) &&
+		    !my_nvme_atomic_write_ok(blk_rq_pos(rq) << SECTOR_SHIFT,
+					     blk_rq_bytes(rq),
+					     queue_atomic_write_unit_max_bytes(rq->q),
+					     queue_atomic_write_boundary_bytes(rq->q)))
+			return BLK_STS_INVAL;
 		my_nvme_cmd_rw(&iod->cmd, req_op(rq) == REQ_OP_WRITE, ns->nsid,
 			       ns->lba_shift, blk_rq_pos(rq), blk_rq_bytes(rq),
 			       control);
+		if (unlikely(ns->ms || blk_integrity_rq(rq)))
+			return my_nvme_setup_meta(ns, rq, iod);
 		return BLK_STS_OK;
 	case REQ_OP_WRITE_ZEROES:
+		/* Deallocate where the blocks then read as zeros (DLFEAT). */
+		deac = ns->deac && !(rq->cmd_flags & REQ_NOUNMAP);
 		my_nvme_cmd_write_zeroes(&iod->cmd, ns->nsid, ns->lba_shift,
-					 blk_rq_pos(rq), blk_rq_bytes(rq),
-					 false);
+					 blk_rq_pos(rq), blk_rq_bytes(rq), deac);
+		/* The controller writes the PI of the zeroed blocks. */
+		if (ns->pi_type)
+			my_nvme_cmd_pi(&iod->cmd, ns->pi_type, ns->guard_type,
+				       true, ns->guard_type ==
+				       NVME_NVM_NS_64B_GUARD ?
+				       ext_pi_ref_tag(rq) : t10_pi_ref_tag(rq));
 		return BLK_STS_OK;
 	case REQ_OP_DISCARD:
 		return my_nvme_setup_discard(ns, rq, iod);
@@ -426,6 +502,7 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	iod->use_sgl = false;
 	iod->small_list = false;
 	iod->dma_len = 0;
+	iod->meta_len = 0;
 	iod->nr_lists = 0;
 	iod->map_nents = 0;
 
@@ -455,6 +532,13 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 		if (sts) {
 			my_nvme_free_lists(q->ctrl, iod);
 			return sts;
+		}
+		if (unlikely(blk_integrity_rq(rq))) {
+			sts = my_nvme_map_metadata(q->ctrl, rq, &iod->cmd);
+			if (sts) {
+				my_nvme_unmap_data(q->ctrl, rq);
+				return sts;
+			}
 		}
 	}
 
@@ -626,6 +710,11 @@ static void my_nvme_complete_cqe(struct my_nvme_queue *q,
 		q->stats.errors++;
 	if (req_op(rq) == REQ_OP_FLUSH)
 		q->stats.flushes++;
+	if (unlikely(iod->meta_len))
+		q->stats.meta++;
+	if (unlikely(req_op(rq) == REQ_OP_WRITE_ZEROES) &&
+	    (iod->cmd.write_zeroes.control & cpu_to_le16(NVME_WZ_DEAC)))
+		q->stats.deac++;
 	if (iod->use_sgl) {
 		q->stats.sgl++;
 	} else if (iod->nr_lists && req_op(rq) != REQ_OP_DISCARD) {

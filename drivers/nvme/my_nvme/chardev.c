@@ -6,6 +6,7 @@
  * their generic char devices: the ioctls and io_uring's URING_CMD.
  */
 
+#include <linux/blk-integrity.h>
 #include <linux/cdev.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -145,6 +146,17 @@ static ssize_t sqsize_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(sqsize);
 
+/* The quirks in force, as the quirks parameter spells them. */
+static ssize_t quirks_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	int len = my_nvme_quirks_str(buf, PAGE_SIZE - 1, to_ctrl(dev)->quirks);
+
+	buf[len++] = '\n';
+	return len;
+}
+static DEVICE_ATTR_RO(quirks);
+
 static ssize_t reset_controller_store(struct device *dev,
 				      struct device_attribute *attr,
 				      const char *buf, size_t count)
@@ -203,6 +215,7 @@ static struct attribute *my_nvme_ctrl_attrs[] = {
 	&dev_attr_numa_node.attr,
 	&dev_attr_queue_count.attr,
 	&dev_attr_sqsize.attr,
+	&dev_attr_quirks.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(my_nvme_ctrl);
@@ -398,6 +411,37 @@ static bool my_nvme_user_buf_faults(const struct iov_iter *iter, bool to_dev)
 }
 
 /*
+ * A user's separate metadata buffer (MPTR) goes with an I/O command on
+ * a namespace whose metadata the block layer carries apart from the
+ * data (an integrity profile; one whose metadata is interleaved has it
+ * in the data buffer), and must hold what the command moves, as the
+ * data buffer must (my_nvme_passthru_meta_len()).
+ */
+static int my_nvme_user_meta_check(struct my_nvme_ctrl *ctrl,
+				   struct my_nvme_ns *ns,
+				   const struct nvme_passthru_cmd64 *ucmd)
+{
+	u64 need = 0;
+
+	if (ucmd->metadata_len &&
+	    (!ns || !blk_get_integrity(ns->disk) || ns->ext_lbas)) {
+		dev_err_ratelimited(ctrl->dev, "%s: a metadata buffer, but %s has no separate metadata\n",
+				    current->comm,
+				    ns ? ns->disk->disk_name : "the controller");
+		return -EINVAL;
+	}
+	if (ns && ns->ms && !ns->ext_lbas)
+		need = my_nvme_passthru_meta_len(ucmd, ns->ms, ns->pi_size);
+	if (need > ucmd->metadata_len) {
+		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x moves %llu bytes of metadata, its buffer has %u\n",
+				    current->comm, ucmd->opcode, need,
+				    ucmd->metadata_len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * A request for a user command, its buffer mapped; the ioctls and the
  * io_uring commands share it. @ioucmd and @issue_flags are io_uring's
  * (NULL and 0 for an ioctl). On success an ioctl or an admin command is
@@ -451,13 +495,17 @@ static struct request *my_nvme_user_rq(struct my_nvme_ctrl *ctrl,
 		if (!len || len > max_bytes)
 			goto out_iov;
 	}
-	need = my_nvme_passthru_xfer_len(ucmd, admin, ns ? ns->lba_shift : 0);
+	need = my_nvme_passthru_xfer_len(ucmd, admin, ns ? ns->lba_shift : 0,
+					 ns && ns->ext_lbas ? ns->ms : 0);
 	if (need > len) {
 		dev_err_ratelimited(ctrl->dev, "%s: opcode 0x%02x moves %llu bytes, its buffer has %llu\n",
 				    current->comm, ucmd->opcode, need, len);
 		ret = -EINVAL;
 		goto out_iov;
 	}
+	ret = my_nvme_user_meta_check(ctrl, ns, ucmd);
+	if (ret)
+		goto out_iov;
 	if (len && my_nvme_user_buf_faults(&iter, ucmd->opcode & 1)) {
 		ret = -EFAULT;
 		goto out_iov;
@@ -473,6 +521,13 @@ static struct request *my_nvme_user_rq(struct my_nvme_ctrl *ctrl,
 	cmd.common.cdw13 = cpu_to_le32(ucmd->cdw13);
 	cmd.common.cdw14 = cpu_to_le32(ucmd->cdw14);
 	cmd.common.cdw15 = cpu_to_le32(ucmd->cdw15);
+	/*
+	 * Without a buffer of the user's, the metadata pointer of a
+	 * namespace with separate metadata is the sink, never address 0:
+	 * a command the driver cannot size may still move metadata.
+	 */
+	if (ns && ns->ms && !ns->ext_lbas && !admin)
+		cmd.common.metadata = cpu_to_le64(ctrl->sink_dma);
 
 	/*
 	 * Counted before the state check, which removal changes before it
@@ -518,6 +573,17 @@ static struct request *my_nvme_user_rq(struct my_nvme_ctrl *ctrl,
 	if (len) {
 		ret = blk_rq_map_user_iov(q, rq, NULL, &iter, GFP_KERNEL);
 		if (ret) {
+			blk_mq_free_request(rq);
+			goto out_done;
+		}
+	}
+	if (ucmd->metadata_len) {
+		bio_set_dev(rq->bio, ns->disk->part0);
+		ret = blk_rq_integrity_map_user(rq,
+						u64_to_user_ptr(ucmd->metadata),
+						ucmd->metadata_len);
+		if (ret) {
+			blk_rq_unmap_user(rq->bio);
 			blk_mq_free_request(rq);
 			goto out_done;
 		}

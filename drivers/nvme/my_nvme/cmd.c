@@ -7,9 +7,11 @@
  * here touches a register or a queue: KUnit calls all of it.
  */
 
+#include <linux/blk-integrity.h>
 #include <linux/blk-mq.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
+#include <linux/t10-pi.h>
 #include <linux/units.h>
 #include <kunit/visibility.h>
 
@@ -76,6 +78,29 @@ void my_nvme_decode_cap(u64 cap, struct my_nvme_cap_info *info)
 	info->subsys_reset = NVME_CAP_NSSRC(cap);
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_decode_cap);
+
+/*
+ * How long CSTS.RDY may take to follow CC.EN, in milliseconds: CAP.TO,
+ * or where CAP.CRMS.CRWMS says the controller has the Controller Ready
+ * Timeouts register, its CRWMT (NVMe 2.0, 3.1.3.21; both in 500 ms
+ * units), whichever is larger, as nvme_enable_ctrl(): a CRTO below
+ * CAP.TO is a controller's mistake (*@bad_crto), not a shorter wait.
+ * At least 500 ms.
+ */
+u32 my_nvme_ready_timeout_ms(u64 cap, u32 crto, bool *bad_crto)
+{
+	u32 units = NVME_CAP_TIMEOUT(cap);
+
+	*bad_crto = false;
+	if (cap & NVME_CAP_CRMS_CRWMS) {
+		if (NVME_CRTO_CRWMT(crto) < units)
+			*bad_crto = true;
+		else
+			units = NVME_CRTO_CRWMT(crto);
+	}
+	return max(units, 1U) * 500;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_ready_timeout_ms);
 
 /*
  * The highest queue id whose two doorbells lie inside a BAR of @bar_len
@@ -191,27 +216,136 @@ u32 my_nvme_aen_config(u32 oaes)
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_aen_config);
 
 /*
- * What Identify Namespace says about driving it as a disk. Namespaces we
- * cannot drive get a reason; the controller may still have others.
+ * The protection information of the LBA format in use, as
+ * nvme_configure_metadata(): the tuple's size from its guard (the NVM
+ * command set's Identify Namespace, @nvm, where the controller has
+ * extended LBA formats, CTRATT.ELBAS; else the 16-bit guard of NVMe
+ * 1.x), its type from DPS when the metadata holds it, and where in the
+ * metadata it lies (NVMe NVM Command Set 1.0, 5.3.1; DPS bit 3: the
+ * first bytes, else the last). Storage tag formats are not supported:
+ * their metadata is driven as metadata without PI.
  */
-void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info)
+static void my_nvme_ns_pi(const struct nvme_id_ns *id,
+			  const struct nvme_id_ns_nvm *nvm,
+			  struct my_nvme_ns_info *info)
+{
+	u32 elbaf;
+	u8 guard;
+
+	info->guard_type = NVME_NVM_NS_16B_GUARD;
+	info->pi_size = sizeof(struct t10_pi_tuple);
+	if (nvm) {
+		elbaf = le32_to_cpu(nvm->elbaf[info->lbaf]);
+		info->pi_size = 0;
+		if (nvme_elbaf_sts(elbaf))
+			return;
+		guard = nvme_elbaf_guard_type(elbaf);
+		if ((nvm->pic & NVME_ID_NS_NVM_QPIFS) &&
+		    guard == NVME_NVM_NS_QTYPE_GUARD)
+			guard = nvme_elbaf_qualified_guard_type(elbaf);
+		info->guard_type = guard;
+		if (guard == NVME_NVM_NS_64B_GUARD)
+			info->pi_size = sizeof(struct crc64_pi_tuple);
+		else if (guard == NVME_NVM_NS_16B_GUARD)
+			info->pi_size = sizeof(struct t10_pi_tuple);
+	}
+	if (info->pi_size && info->ms >= info->pi_size)
+		info->pi_type = id->dps & NVME_NS_DPS_PI_MASK;
+	if (info->pi_type && !(id->dps & NVME_NS_DPS_PI_FIRST))
+		info->pi_offset = info->ms - info->pi_size;
+}
+
+/*
+ * What Identify Namespace (and, with @nvm, the NVM command set's) says
+ * about driving the namespace as a disk. One it cannot drive at all
+ * gets a reason in @unsupported; the controller may still have others.
+ * Metadata goes through the block layer's integrity support as a
+ * separate buffer (MPTR) when the kernel has it (@integrity) and the
+ * format keeps metadata apart from the data; metadata interleaved with
+ * the data (extended LBAs) cannot, as upstream's PCIe transport: such a
+ * namespace gets a disk of no capacity (@no_block_io says why), usable
+ * through passthrough and its generic char device, unless the
+ * controller can insert and strip protection information itself
+ * (PRACT), which it can for every PI format.
+ */
+void my_nvme_ns_info(const struct nvme_id_ns *id,
+		     const struct nvme_id_ns_nvm *nvm, bool integrity,
+		     struct my_nvme_ns_info *info)
 {
 	u8 lbaf = nvme_lbaf_index(id->flbas);
 
+	memset(info, 0, sizeof(*info));
 	info->nsze = le64_to_cpu(id->nsze);
 	info->lbaf = lbaf;
 	info->lba_shift = id->lbaf[lbaf & 0x3f].ds;
-	info->unsupported = NULL;
-	if (!info->nsze)
+	info->readonly = id->nsattr & NVME_NS_ATTR_RO;
+	/* Deallocated blocks read as zeros, and Write Zeroes may deallocate. */
+	info->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
+	if (!info->nsze) {
 		info->unsupported = "size 0";
-	else if (lbaf > id->nlbaf)
+		return;
+	}
+	if (lbaf > id->nlbaf) {
 		info->unsupported = "LBA format out of range";
-	else if (id->lbaf[lbaf].ms || (id->dps & NVME_NS_DPS_PI_MASK))
-		info->unsupported = "metadata or protection information not supported";
-	else if (info->lba_shift < SECTOR_SHIFT || info->lba_shift > PAGE_SHIFT)
+		return;
+	}
+	if (info->lba_shift < SECTOR_SHIFT || info->lba_shift > PAGE_SHIFT) {
 		info->unsupported = "logical block size not supported";
+		return;
+	}
+	info->ms = le16_to_cpu(id->lbaf[lbaf].ms);
+	if (!info->ms)
+		return;
+	info->ext_lbas = id->flbas & NVME_NS_FLBAS_META_EXT;
+	my_nvme_ns_pi(id, nvm, info);
+	if (info->pi_type)
+		return;
+	if (info->ext_lbas)
+		info->no_block_io = "metadata interleaved with the data (extended LBAs)";
+	else if (!integrity)
+		info->no_block_io = "metadata, but no block layer integrity support";
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_info);
+
+/*
+ * The block layer's integrity profile for the namespace's metadata, as
+ * nvme_init_integrity(): protection information of type 1 or 2 (guard
+ * and reference tag) or type 3 (guard; the reference tag is an
+ * application tag), with the CRC16 guard of T10 DIF or NVMe's CRC64;
+ * metadata without PI as a profile without a checksum, so that every
+ * request still carries a buffer for it. None where the metadata is
+ * interleaved with the data or the kernel has no integrity support
+ * (@integrity): there the controller inserts and strips PI (PRACT).
+ */
+void my_nvme_integrity_limits(const struct my_nvme_ns_info *info,
+			      bool integrity, struct blk_integrity *bi)
+{
+	bool crc64 = info->guard_type == NVME_NVM_NS_64B_GUARD;
+
+	memset(bi, 0, sizeof(*bi));
+	if (!info->ms || info->ext_lbas || !integrity)
+		return;
+	switch (info->pi_type) {
+	case NVME_NS_DPS_PI_TYPE3:
+		bi->csum_type = crc64 ? BLK_INTEGRITY_CSUM_CRC64 :
+			BLK_INTEGRITY_CSUM_CRC;
+		/* The application tag and the (unchecked) reference tag. */
+		bi->tag_size = crc64 ? sizeof(u16) + 6 : sizeof(u16) + sizeof(u32);
+		bi->flags |= BLK_INTEGRITY_DEVICE_CAPABLE;
+		break;
+	case NVME_NS_DPS_PI_TYPE1:
+	case NVME_NS_DPS_PI_TYPE2:
+		bi->csum_type = crc64 ? BLK_INTEGRITY_CSUM_CRC64 :
+			BLK_INTEGRITY_CSUM_CRC;
+		bi->tag_size = sizeof(u16);
+		bi->flags |= BLK_INTEGRITY_DEVICE_CAPABLE |
+			     BLK_INTEGRITY_REF_TAG;
+		break;
+	}
+	bi->tuple_size = info->ms;
+	bi->pi_offset = info->pi_offset;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_integrity_limits);
 
 /*
  * The Namespace Identification Descriptor list (CNS 03h): descriptors
@@ -377,6 +511,123 @@ enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn)
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_scan_entry);
 
+/*
+ * A controller that cannot be asked for the Active Namespace ID list
+ * (CNS 02h, NVMe 1.1) is scanned one NSID after the other, as
+ * nvme_ctrl_limited_cns(): before 1.1, or before 1.2 where
+ * MY_NVME_QUIRK_IDENTIFY_CNS says its CNS values above 01h are not to
+ * be trusted.
+ */
+bool my_nvme_limited_cns(u32 vs, unsigned long quirks)
+{
+	if (quirks & MY_NVME_QUIRK_IDENTIFY_CNS)
+		return vs < NVME_VS(1, 2, 0);
+	return vs < NVME_VS(1, 1, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_limited_cns);
+
+/* ---- Quirks ---- */
+
+/* The quirks by bit, as the parameter and sysfs spell them. */
+const char * const my_nvme_quirk_names[MY_NVME_NR_QUIRKS] = {
+	"bogus_nid",
+	"identify_cns",
+	"disable_write_zeroes",
+};
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_quirk_names);
+
+/* QUIRKS of an entry, [@p, @end): names joined by '+', or "none". */
+static int my_nvme_parse_quirk_names(const char *p, const char *end,
+				     unsigned long *quirks)
+{
+	const char *next;
+	unsigned int i;
+	size_t len;
+
+	*quirks = 0;
+	if (end - p == 4 && !strncmp(p, "none", 4))
+		return 0;
+	while (p < end) {
+		next = strnchrnul(p, end - p, '+');
+		len = next - p;
+		for (i = 0; i < MY_NVME_NR_QUIRKS; i++)
+			if (strlen(my_nvme_quirk_names[i]) == len &&
+			    !strncmp(p, my_nvme_quirk_names[i], len))
+				break;
+		if (i == MY_NVME_NR_QUIRKS)
+			return -EINVAL;
+		*quirks |= BIT(i);
+		p = next < end ? next + 1 : end;
+		if (next + 1 == end)
+			return -EINVAL;	/* a trailing '+' */
+	}
+	return 0;
+}
+
+/*
+ * The quirks parameter: entries VVVV:DDDD:QUIRKS, separated by commas,
+ * with the PCI vendor and device ID in hex and QUIRKS the quirk names
+ * joined by '+', or "none". The entry for @vendor:@device replaces what
+ * the driver's PCI ID table says for the device (the last one, if
+ * several name it): 1 with *@quirks set. 0 when no entry names the
+ * device, -EINVAL when any entry is malformed (*@quirks untouched).
+ */
+int my_nvme_parse_quirks(const char *param, u16 vendor, u16 device,
+			 unsigned long *quirks)
+{
+	const char *p = param, *end;
+	unsigned long q, found_q = 0;
+	char hex[5] = "";
+	u16 v, d;
+	int found = 0;
+
+	if (!p)
+		return 0;
+	while (*p) {
+		end = strchrnul(p, ',');
+		if (end - p < 11 || p[4] != ':' || p[9] != ':')
+			return -EINVAL;
+		memcpy(hex, p, 4);
+		if (kstrtou16(hex, 16, &v))
+			return -EINVAL;
+		memcpy(hex, p + 5, 4);
+		if (kstrtou16(hex, 16, &d))
+			return -EINVAL;
+		if (my_nvme_parse_quirk_names(p + 10, end, &q))
+			return -EINVAL;
+		if (v == vendor && d == device) {
+			found = 1;
+			found_q = q;
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return -EINVAL;	/* a trailing comma */
+	}
+	if (found)
+		*quirks = found_q;
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_parse_quirks);
+
+/* @quirks as the parameter spells them: names joined by '+', or "none". */
+int my_nvme_quirks_str(char *buf, size_t size, unsigned long quirks)
+{
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < MY_NVME_NR_QUIRKS; i++)
+		if (quirks & BIT(i))
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? "+" : "",
+					 my_nvme_quirk_names[i]);
+	if (!len)
+		len = scnprintf(buf, size, "none");
+	return len;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_quirks_str);
+
 /* ---- Admin command encoders ---- */
 
 void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid)
@@ -483,6 +734,53 @@ void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_rw);
 
+/*
+ * Protection information of a read, write, Write Zeroes or Zone Append
+ * (NVM Command Set 1.0, 5.2; upstream's nvme_setup_rw()): without a
+ * buffer from the block layer (@pract) the controller inserts and
+ * strips it; the guard is checked for every type, the reference tag for
+ * types 1 and 2 (nothing is checked by Write Zeroes, which writes the
+ * PI, and rejects PRCHK bits), whose expected initial reference tag is @ref: 32 bits
+ * in CDW14 with the 16-bit guard, 48 with the 64-bit one (the upper 16
+ * in CDW3). Zone Append has the controller remap it to the LBA it
+ * picks (PIREMAP).
+ */
+void my_nvme_cmd_pi(struct nvme_command *cmd, u8 pi_type, u8 guard_type,
+		    bool pract, u64 ref)
+{
+	bool zeroes = cmd->rw.opcode == nvme_cmd_write_zeroes;
+	u16 control = le16_to_cpu(cmd->rw.control);
+
+	if (pract)
+		control |= NVME_RW_PRINFO_PRACT;
+	switch (pi_type) {
+	case NVME_NS_DPS_PI_TYPE3:
+		if (!zeroes)
+			control |= NVME_RW_PRINFO_PRCHK_GUARD;
+		break;
+	case NVME_NS_DPS_PI_TYPE1:
+	case NVME_NS_DPS_PI_TYPE2:
+		if (!zeroes)
+			control |= NVME_RW_PRINFO_PRCHK_GUARD |
+				   NVME_RW_PRINFO_PRCHK_REF;
+		if (cmd->rw.opcode == nvme_cmd_zone_append)
+			control |= NVME_RW_APPEND_PIREMAP;
+		if (guard_type == NVME_NVM_NS_64B_GUARD) {
+			cmd->rw.reftag = cpu_to_le32(lower_32_bits(ref));
+			cmd->rw.cdw3 = cpu_to_le32(upper_32_bits(ref) & 0xffff);
+		} else {
+			cmd->rw.reftag = cpu_to_le32(lower_32_bits(ref));
+		}
+		break;
+	default:
+		/* Metadata without PI: PRACT alone would be invalid. */
+		control &= ~NVME_RW_PRINFO_PRACT;
+		break;
+	}
+	cmd->rw.control = cpu_to_le16(control);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_pi);
+
 void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid)
 {
 	memset(cmd, 0, sizeof(*cmd));
@@ -505,6 +803,29 @@ void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
 		cmd->write_zeroes.control = cpu_to_le16(NVME_WZ_DEAC);
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_write_zeroes);
+
+/*
+ * NVMe has no atomic write command: a write within the namespace's
+ * atomic write unit (NAWUPF, or the controller's AWUPF) and not across
+ * an atomic boundary (NABSPF) is atomic, any other is silently not. The
+ * block layer sends REQ_ATOMIC writes only within the queue's limits;
+ * one that is not (@pos and @bytes in bytes, @boundary 0 for none) is
+ * refused rather than written torn, as nvme_valid_atomic_write().
+ */
+bool my_nvme_atomic_write_ok(u64 pos, u32 bytes, u32 unit_max, u32 boundary)
+{
+	u64 mask;
+
+	if (bytes > unit_max)
+		return false;
+	if (!boundary)
+		return true;
+	if (bytes > boundary)
+		return false;
+	mask = ~((u64)boundary - 1);
+	return (pos & mask) == ((pos + bytes - 1) & mask);
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_atomic_write_ok);
 
 void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
 		     unsigned int nr_ranges)
@@ -916,8 +1237,14 @@ int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 {
 	if (cmd->flags || cmd->rsvd1)
 		return -EINVAL;	/* fused commands, SGL/PSDT bits */
-	if (cmd->metadata || cmd->metadata_len)
-		return -EINVAL;	/* no separate metadata buffers */
+	/* A separate metadata buffer (MPTR): I/O commands only, as nvme. */
+	if (!!cmd->metadata != !!cmd->metadata_len ||
+	    cmd->metadata_len > max_bytes)
+		return -EINVAL;
+	if (admin && cmd->metadata_len)
+		return -EINVAL;
+	if (cmd->metadata_len && !cmd->data_len)
+		return -EINVAL;	/* ... which goes with data */
 	if (cmd->data_len > max_bytes)
 		return -EINVAL;
 	if (!!cmd->addr != !!cmd->data_len)
@@ -942,7 +1269,9 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
 /*
  * How many bytes a user command moves to or from its buffer, as far as
  * the command itself says (for I/O commands in LBAs of 1 << @lba_shift
- * bytes); 0 when it moves none, or when only the controller knows (Get
+ * bytes, each followed by @ext_ms bytes of metadata where the format
+ * interleaves them, extended LBAs); 0 when it moves none, or when only
+ * the controller knows (Get
  * and Set Features, vendor commands). The driver describes data_len
  * bytes; a command that moves more would have the controller take PRP2
  * as a list or read list entries the driver never wrote. The lengths
@@ -956,7 +1285,7 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_check);
  * cannot check (my_nvme_user_list_alloc()).
  */
 u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
-			      bool admin, u8 lba_shift)
+			      bool admin, u8 lba_shift, u16 ext_ms)
 {
 	if (admin) {
 		switch (cmd->opcode) {
@@ -983,8 +1312,8 @@ u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
 	case nvme_cmd_write:
 	case nvme_cmd_compare:
 	case nvme_cmd_zone_append:
-		return lba_shift ?
-			((u64)(cmd->cdw12 & 0xffff) + 1) << lba_shift : 0;
+		return lba_shift ? ((u64)(cmd->cdw12 & 0xffff) + 1) *
+			((1U << lba_shift) + ext_ms) : 0;
 	case nvme_cmd_dsm:
 		return ((cmd->cdw10 & 0xff) + 1) *
 			sizeof(struct nvme_dsm_range);
@@ -1002,6 +1331,32 @@ u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_xfer_len);
+
+/*
+ * How many bytes of separate metadata (MPTR) a user's read, write,
+ * compare or zone append moves on a format with @ms bytes of metadata
+ * per block kept apart from the data: one tuple per block, none when
+ * the controller inserts and strips the protection information that is
+ * all of it (PRACT with @ms == @pi_size; NVM Command Set 1.0, 5.3.1.2).
+ * 0 for any other command: only the controller knows.
+ */
+u64 my_nvme_passthru_meta_len(const struct nvme_passthru_cmd64 *cmd, u16 ms,
+			      u8 pi_size)
+{
+	switch (cmd->opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+	case nvme_cmd_compare:
+	case nvme_cmd_zone_append:
+		break;
+	default:
+		return 0;
+	}
+	if ((cmd->cdw12 & (NVME_RW_PRINFO_PRACT << 16)) && ms == pi_size)
+		return 0;
+	return ((u64)(cmd->cdw12 & 0xffff) + 1) * ms;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_passthru_meta_len);
 
 /*
  * Whether a user command may go through io_uring: not one that changes

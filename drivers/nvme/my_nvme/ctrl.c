@@ -131,12 +131,37 @@ static int my_nvme_disable_ctrl(struct my_nvme_ctrl *ctrl, bool shutdown)
 	return ret;
 }
 
+/*
+ * Program CC and set CC.EN: every I/O command set the controller has
+ * where CAP.CSS says it can be told so (110b: the namespaces' own, such
+ * as zoned ones; NVMe 2.0, 3.1.3.5), else NVM only. CAP may change once
+ * CC is written (as nvme_enable_ctrl() reads it again); so may the time
+ * the controller takes to become ready: CAP.TO, or CRTO.CRWMT where
+ * CAP.CRMS.CRWMS says there is one (CC.CRIME stays clear: ready means
+ * ready with its media, as upstream).
+ */
 static int my_nvme_enable_ctrl(struct my_nvme_ctrl *ctrl)
 {
-	ctrl->ctrl_config = NVME_CC_CSS_NVM |
+	u32 crto = 0;
+	bool bad_crto;
+
+	ctrl->ctrl_config = (NVME_CAP_CSS(ctrl->cap) & NVME_CAP_CSS_CSI) ?
+		NVME_CC_CSS_CSI : NVME_CC_CSS_NVM;
+	ctrl->ctrl_config |=
 		((MY_NVME_CTRL_PAGE_SHIFT - 12) << NVME_CC_MPS_SHIFT) |
 		NVME_CC_AMS_RR | NVME_CC_SHN_NONE |
-		NVME_CC_IOSQES | NVME_CC_IOCQES | NVME_CC_ENABLE;
+		NVME_CC_IOSQES | NVME_CC_IOCQES;
+	writel(ctrl->ctrl_config, ctrl->bar + NVME_REG_CC);
+	ctrl->cap = lo_hi_readq(ctrl->bar + NVME_REG_CAP);
+	if (ctrl->cap & NVME_CAP_CRMS_CRWMS)
+		crto = readl(ctrl->bar + NVME_REG_CRTO);
+	ctrl->cap_info.ready_timeout_ms =
+		my_nvme_ready_timeout_ms(ctrl->cap, crto, &bad_crto);
+	if (bad_crto)
+		dev_warn_once(ctrl->dev, "CRTO 0x%x below CAP.TO %llu: using CAP.TO\n",
+			      crto, NVME_CAP_TIMEOUT(ctrl->cap));
+
+	ctrl->ctrl_config |= NVME_CC_ENABLE;
 	/*
 	 * Fault injection (debugfs fail_enable): a controller that never
 	 * becomes ready. CC.EN stays clear, so CSTS.RDY never comes.

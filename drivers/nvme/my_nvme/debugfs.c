@@ -17,7 +17,7 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 	struct my_nvme_ctrl *ctrl = m->private;
 	unsigned int i;
 
-	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain stale dropped polled sq_db sq_db_skipped cq_db cq_db_skipped\n");
+	seq_puts(m, "qid submitted completed interrupts spurious cqe_per_irq errors flushes sgl prp_list prp_chain stale dropped polled sq_db sq_db_skipped cq_db cq_db_skipped meta deac\n");
 	for (i = 0; i <= ctrl->nr_io_queues; i++) {
 		const struct my_nvme_sq_stats *sq = &ctrl->queues[i].sq_stats;
 		const struct my_nvme_queue_stats *st = &ctrl->queues[i].stats;
@@ -27,7 +27,7 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 		u32 frac;
 		u64 whole = div_u64_rem(per_irq, 100, &frac);
 
-		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %llu %llu %llu %llu %llu.%02u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
 			   i, READ_ONCE(sq->submitted), completed, irqs,
 			   READ_ONCE(st->spurious), whole, frac,
 			   READ_ONCE(st->errors), READ_ONCE(st->flushes),
@@ -36,7 +36,8 @@ static int my_nvme_stats_show(struct seq_file *m, void *unused)
 			   READ_ONCE(st->dropped), READ_ONCE(st->polled),
 			   READ_ONCE(sq->db_writes), READ_ONCE(sq->db_skipped),
 			   READ_ONCE(st->cq_db_writes),
-			   READ_ONCE(st->cq_db_skipped));
+			   READ_ONCE(st->cq_db_skipped), READ_ONCE(st->meta),
+			   READ_ONCE(st->deac));
 	}
 	return 0;
 }

@@ -20,6 +20,11 @@
  *			firmware
  *  fail_csts/		CSTS reads with "bits" ORed in (0x2 CFS, 0x20 PP,
  *			0xffffffff: the BAR reads all ones)
+ *  id_ns/		Identify Namespace of namespace "nsid" (0xffffffff:
+ *			any) reports "nsattr" and "dlfeat" ORed in: a
+ *			write-protected namespace (NSATTR bit 0), one whose
+ *			deallocated blocks read as zeros (DLFEAT 09h), which
+ *			QEMU 7.2 cannot report
  *
  * fail_cqe/ and fail_csts/ start from the moment an admin command of
  * opcode "after" is sent (default 0xffffffff: at once), which sets
@@ -52,6 +57,7 @@ static struct my_nvme_faults my_nvme_fault_defaults = {
 	.shutdown_attr	= FAULT_ATTR_INITIALIZER,
 	.cqe_attr	= FAULT_ATTR_INITIALIZER,
 	.csts_attr	= FAULT_ATTR_INITIALIZER,
+	.id_ns_attr	= FAULT_ATTR_INITIALIZER,
 	/* Command Interrupted: the controller asks for a retry. */
 	.status		= NVME_SC_CMD_INTERRUPTED,
 	.status_opcode	= U32_MAX,
@@ -60,6 +66,7 @@ static struct my_nvme_faults my_nvme_fault_defaults = {
 	.cqe_after	= U32_MAX,
 	.csts_bits	= NVME_CSTS_CFS,
 	.csts_after	= U32_MAX,
+	.id_ns_nsid	= U32_MAX,
 };
 
 /* A new controller starts with the template, armed or not. */
@@ -163,6 +170,19 @@ u32 __my_nvme_fault_csts(struct my_nvme_ctrl *ctrl, u32 csts)
 	return f->csts_bits == U32_MAX ? U32_MAX : csts | f->csts_bits;
 }
 
+void __my_nvme_fault_id_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			   struct nvme_id_ns *id)
+{
+	struct my_nvme_faults *f = &ctrl->faults;
+
+	if (f->id_ns_nsid != U32_MAX && f->id_ns_nsid != nsid)
+		return;
+	if (!should_fail(&f->id_ns_attr, 1))
+		return;
+	id->nsattr |= f->id_ns_nsattr;
+	id->dlfeat |= f->id_ns_dlfeat;
+}
+
 static void my_nvme_faults_debugfs(struct my_nvme_faults *f,
 				   struct dentry *parent)
 {
@@ -194,6 +214,12 @@ static void my_nvme_faults_debugfs(struct my_nvme_faults *f,
 		debugfs_create_x32("bits", 0600, dir, &f->csts_bits);
 		debugfs_create_x32("after", 0600, dir, &f->csts_after);
 		debugfs_create_bool("armed", 0600, dir, &f->csts_armed);
+	}
+	dir = fault_create_debugfs_attr("id_ns", parent, &f->id_ns_attr);
+	if (!IS_ERR(dir)) {
+		debugfs_create_x8("nsattr", 0600, dir, &f->id_ns_nsattr);
+		debugfs_create_x8("dlfeat", 0600, dir, &f->id_ns_dlfeat);
+		debugfs_create_x32("nsid", 0600, dir, &f->id_ns_nsid);
 	}
 }
 

@@ -133,6 +133,8 @@ struct my_nvme_queue_stats {
 	u64	prp_chain;	/* ... more than one, chained */
 	u64	stale;		/* completions for no (or an old) command */
 	u64	dropped;	/* ... thrown away by fault injection */
+	u64	meta;		/* requests with a separate metadata buffer */
+	u64	deac;		/* Write Zeroes that deallocated */
 };
 
 /* Controller-wide recovery counters (debugfs "recovery"). */
@@ -175,6 +177,10 @@ struct my_nvme_faults {
 	u32			csts_bits;	/* ORed in (~0: all ones) */
 	u32			csts_after;	/* from this admin opcode on */
 	bool			csts_armed;	/* ... which was sent */
+	struct fault_attr	id_ns_attr;	/* Identify Namespace data: */
+	u8			id_ns_nsattr;	/* ORed into NSATTR */
+	u8			id_ns_dlfeat;	/* ORed into DLFEAT */
+	u32			id_ns_nsid;	/* of this NSID, ~0 any */
 };
 #endif
 
@@ -236,7 +242,14 @@ struct my_nvme_ns {
 	bool			cdev_added;
 	struct my_nvme_ns_ids	ids;	/* fixed for the disk's life */
 	u32			nsid;
+	/* The LBA format: changed only with the queue frozen (or held). */
 	u8			lba_shift;
+	u8			pi_type;	/* NVME_NS_DPS_PI_TYPE1-3, 0 */
+	u8			guard_type;	/* NVME_NVM_NS_16B_GUARD, ... */
+	u8			pi_size;	/* bytes of PI in the metadata */
+	u16			ms;		/* metadata bytes per block */
+	bool			ext_lbas;	/* ... interleaved with data */
+	bool			deac;		/* Write Zeroes may deallocate */
 	unsigned long		flags;
 #define MY_NVME_NS_REMOVING	0
 #define MY_NVME_NS_DEAD		1	/* fail its I/O at once */
@@ -248,7 +261,16 @@ struct my_nvme_ns_info {
 	u64	nsze;		/* blocks */
 	u8	lba_shift;
 	u32	lbaf;		/* the format index in use */
+	u16	ms;		/* metadata bytes per block, 0: none */
+	u8	pi_type;	/* NVME_NS_DPS_PI_TYPE1-3, 0: no PI */
+	u8	pi_size;	/* the PI tuple: 8 (16-bit guard) or 16 */
+	u8	pi_offset;	/* where in the metadata it lies */
+	u8	guard_type;	/* NVME_NVM_NS_16B_GUARD, _64B_GUARD */
+	bool	ext_lbas;	/* metadata interleaved with the data */
+	bool	readonly;	/* NSATTR: write protected */
+	bool	deac;		/* Write Zeroes may deallocate (DLFEAT) */
 	const char *unsupported; /* why it cannot be driven, or NULL */
+	const char *no_block_io; /* why its disk has no capacity, or NULL */
 };
 
 /*
@@ -351,9 +373,19 @@ struct my_nvme_ctrl {
 #define MY_NVME_CTRL_CMB_FROZEN	3	/* ... and the CMB disk's */
 	u8			smart_crit_logged; /* warnings already logged */
 
+	/*
+	 * Where a controller departs from the specification, as nvme's
+	 * NVME_QUIRK_* of the same names (my_nvme_quirk_names[]): from the
+	 * PCI ID table, or the quirks parameter.
+	 */
 	unsigned long		quirks;
-/* The controller's namespace identifiers are not unique (nvme's list). */
-#define MY_NVME_QUIRK_BOGUS_NID	BIT(0)
+/* Namespace identifiers that are not unique: drop them. */
+#define MY_NVME_QUIRK_BOGUS_NID		BIT(0)
+/* Identify CNS values above 01h unreliable (before NVMe 1.2). */
+#define MY_NVME_QUIRK_IDENTIFY_CNS	BIT(1)
+/* Write Zeroes not to be used. */
+#define MY_NVME_QUIRK_NO_WRITE_ZEROES	BIT(2)
+#define MY_NVME_NR_QUIRKS		3
 
 	/* From Identify Controller. */
 	char			model[41];
@@ -374,6 +406,7 @@ struct my_nvme_ctrl {
 	u16			oacs;
 	u8			vwc;
 	u32			sgls;
+	u32			ctratt;		/* controller attributes */
 	u16			awupf;		/* 0's based, in LBAs */
 	u16			crdt[3];	/* retry delays, 100 ms units */
 	u16			wctemp, cctemp;	/* warning, critical: kelvin */
@@ -409,6 +442,8 @@ struct my_nvme_iod {
 	bool			small_list;	/* lists[0] from small_pool */
 	unsigned int		dma_len;	/* set when mapped as one bvec */
 	dma_addr_t		first_dma;
+	unsigned int		meta_len;	/* separate metadata mapped */
+	dma_addr_t		meta_dma;
 	int			map_nents;	/* entries given to dma_map_sg() */
 	int			nr_lists;
 	void			*lists[MY_NVME_MAX_LIST_PAGES];
@@ -522,7 +557,11 @@ u32 my_nvme_cmd_effects(const struct nvme_effects_log *log, bool admin,
 u32 my_nvme_aen_config(u32 oaes);
 u32 my_nvme_temp_thresh_dw11(unsigned int sensor, bool under,
 			     long millicelsius);
-void my_nvme_ns_info(const struct nvme_id_ns *id, struct my_nvme_ns_info *info);
+void my_nvme_ns_info(const struct nvme_id_ns *id,
+		     const struct nvme_id_ns_nvm *nvm, bool integrity,
+		     struct my_nvme_ns_info *info);
+void my_nvme_integrity_limits(const struct my_nvme_ns_info *info,
+			      bool integrity, struct blk_integrity *bi);
 int my_nvme_parse_ns_descs(const void *data, size_t len,
 			   struct my_nvme_ns_ids *ids, u8 *bad_nidt);
 void my_nvme_ns_ids_from_id(u32 vs, const struct nvme_id_ns *id,
@@ -534,6 +573,12 @@ int my_nvme_wwid(char *buf, size_t size, const struct my_nvme_ns_ids *ids,
 		 size_t mn_len, u32 nsid);
 bool my_nvme_subnqn(char *subnqn, const struct nvme_id_ctrl *id);
 enum my_nvme_scan_step my_nvme_scan_entry(u32 nsid, u32 last, u32 nn);
+bool my_nvme_limited_cns(u32 vs, unsigned long quirks);
+extern const char * const my_nvme_quirk_names[MY_NVME_NR_QUIRKS];
+int my_nvme_parse_quirks(const char *param, u16 vendor, u16 device,
+			 unsigned long *quirks);
+int my_nvme_quirks_str(char *buf, size_t size, unsigned long quirks);
+u32 my_nvme_ready_timeout_ms(u64 cap, u32 crto, bool *bad_crto);
 void my_nvme_cmd_identify(struct nvme_command *cmd, u8 cns, u32 nsid);
 void my_nvme_cmd_set_features(struct nvme_command *cmd, u8 fid, u32 dword11);
 void my_nvme_cmd_get_features(struct nvme_command *cmd, u8 fid);
@@ -547,10 +592,13 @@ void my_nvme_cmd_get_log(struct nvme_command *cmd, u8 lid, u32 nsid,
 			 u32 bytes);
 void my_nvme_cmd_rw(struct nvme_command *cmd, bool write, u32 nsid,
 		    u8 lba_shift, sector_t sector, u32 bytes, u16 control);
+void my_nvme_cmd_pi(struct nvme_command *cmd, u8 pi_type, u8 guard_type,
+		    bool pract, u64 ref);
 void my_nvme_cmd_flush(struct nvme_command *cmd, u32 nsid);
 void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
 			      u8 lba_shift, sector_t sector, u32 bytes,
 			      bool deallocate);
+bool my_nvme_atomic_write_ok(u64 pos, u32 bytes, u32 unit_max, u32 boundary);
 void my_nvme_cmd_dsm(struct nvme_command *cmd, u32 nsid,
 		     unsigned int nr_ranges);
 void my_nvme_dsm_range(struct nvme_dsm_range *range, u8 lba_shift,
@@ -581,7 +629,9 @@ my_nvme_timeout_fallback(enum my_nvme_ctrl_state state);
 int my_nvme_passthru_check(const struct nvme_passthru_cmd64 *cmd, bool admin,
 			   u32 max_bytes);
 u64 my_nvme_passthru_xfer_len(const struct nvme_passthru_cmd64 *cmd,
-			      bool admin, u8 lba_shift);
+			      bool admin, u8 lba_shift, u16 ext_ms);
+u64 my_nvme_passthru_meta_len(const struct nvme_passthru_cmd64 *cmd, u16 ms,
+			      u8 pi_size);
 bool my_nvme_uring_cmd_allowed(u32 effects, bool admin, u8 opcode);
 
 /* admin.c: the admin commands the driver sends, asynchronous events */
@@ -606,6 +656,8 @@ void my_nvme_handle_aen(struct my_nvme_ctrl *ctrl, u32 result);
 void my_nvme_async_event_work(struct work_struct *work);
 int my_nvme_identify_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 			struct nvme_id_ns *id);
+int my_nvme_identify_ns_nvm(struct my_nvme_ctrl *ctrl, u32 nsid,
+			    struct nvme_id_ns_nvm *nvm);
 int my_nvme_identify_ns_ids(struct my_nvme_ctrl *ctrl, u32 nsid,
 			    const struct nvme_id_ns *id,
 			    struct my_nvme_ns_ids *ids);
@@ -641,7 +693,8 @@ void my_nvme_sync_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_mark_namespaces_dead(struct my_nvme_ctrl *ctrl);
 void my_nvme_fail_stale_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
-		       u8 lba_shift, struct queue_limits *lim);
+		       const struct my_nvme_ns_info *info,
+		       struct queue_limits *lim);
 int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		   const struct nvme_id_ns *id, const struct my_nvme_ns_ids *ids);
 int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id);
@@ -728,6 +781,8 @@ void __my_nvme_fault_status(struct my_nvme_ctrl *ctrl, struct request *rq,
 blk_status_t __my_nvme_fault_map(struct my_nvme_ctrl *ctrl);
 bool __my_nvme_fault_drop_cqe(struct my_nvme_queue *q, u8 opcode);
 u32 __my_nvme_fault_csts(struct my_nvme_ctrl *ctrl, u32 csts);
+void __my_nvme_fault_id_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+			   struct nvme_id_ns *id);
 void __my_nvme_fault_admin_sent(struct my_nvme_ctrl *ctrl, u8 opcode);
 bool my_nvme_fault_enable(struct my_nvme_ctrl *ctrl);
 bool my_nvme_fault_shutdown(struct my_nvme_ctrl *ctrl);
@@ -786,6 +841,16 @@ static inline void my_nvme_fault_admin_sent(struct my_nvme_ctrl *ctrl,
 	if (my_nvme_fault_armed(ctrl->faults.csts_attr) ||
 	    my_nvme_fault_armed(ctrl->faults.cqe_attr))
 		__my_nvme_fault_admin_sent(ctrl, opcode);
+#endif
+}
+
+/* Identify Namespace data, as the controller (or id_ns/) reports it. */
+static inline void my_nvme_fault_id_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
+				       struct nvme_id_ns *id)
+{
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	if (my_nvme_fault_armed(ctrl->faults.id_ns_attr))
+		__my_nvme_fault_id_ns(ctrl, nsid, id);
 #endif
 }
 

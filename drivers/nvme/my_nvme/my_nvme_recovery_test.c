@@ -9,6 +9,7 @@
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/blk-integrity.h>
 #include <linux/blkdev.h>
 #include <linux/module.h>
 #include <linux/nvme.h>
@@ -830,20 +831,110 @@ struct ns_info_case {
 	u8 ds;		/* of the format in use */
 	u16 ms;
 	u8 dps;
+	u8 nsattr, dlfeat;
+	bool elbas;	/* an NVM command set Identify Namespace ... */
+	u32 elbaf;	/* ... with this ELBAF for the format */
+	u8 pic;
+	bool no_integrity;	/* a kernel without BLK_DEV_INTEGRITY */
 	bool exp_ok;
 	u8 exp_shift;
+	/* the format's metadata, as the data path sees it */
+	u8 exp_pi_type, exp_pi_size, exp_pi_offset, exp_guard;
+	bool exp_ext, exp_block_io, exp_ro, exp_deac;
 };
 
+#define ELBAF_GUARD(g)	((g) << NVME_ID_NS_NVM_GUARD_SHIFT)
+#define ELBAF_QPIF(g)	((g) << NVME_ID_NS_NVM_QPIF_SHIFT)
+
 static const struct ns_info_case ns_info_cases[] = {
-	{ "512-byte blocks", 1024, 0, 0, 9, 0, 0, true, 9 },
-	{ "4 KiB blocks, format 4", 1024, 4, 7, 12, 0, 0, true, 12 },
-	{ "size 0", 0, 0, 0, 9, 0, 0, false, 9 },
-	{ "format beyond NLBAF", 1024, 2, 1, 9, 0, 0, false, 9 },
-	{ "8 bytes of metadata", 1024, 0, 0, 9, 8, 0, false, 9 },
-	{ "protection information", 1024, 0, 0, 9, 0, 1, false, 9 },
-	{ "256-byte blocks", 1024, 0, 0, 8, 0, 0, false, 8 },
-	{ "64 KiB blocks", 1024, 0, 0, 16, 0, 0, false, 16 },
-	{ "extended FLBAS (bits 6:5)", 8, 0x20, 16, 12, 0, 0, true, 12 },
+	{ "512-byte blocks", .nsze = 1024, .ds = 9, .exp_ok = true,
+	  .exp_shift = 9, .exp_block_io = true, .exp_pi_size = 8 },
+	{ "4 KiB blocks, format 4", .nsze = 1024, .flbas = 4, .nlbaf = 7,
+	  .ds = 12, .exp_ok = true, .exp_shift = 12, .exp_block_io = true,
+	  .exp_pi_size = 8 },
+	{ "size 0", .ds = 9, .exp_shift = 9 },
+	{ "format beyond NLBAF", .nsze = 1024, .flbas = 2, .nlbaf = 1, .ds = 9,
+	  .exp_shift = 9 },
+	{ "256-byte blocks", .nsze = 1024, .ds = 8, .exp_shift = 8 },
+	{ "64 KiB blocks", .nsze = 1024, .ds = 16, .exp_shift = 16 },
+	{ "extended FLBAS (bits 6:5)", .nsze = 8, .flbas = 0x20, .nlbaf = 16,
+	  .ds = 12, .exp_ok = true, .exp_shift = 12, .exp_block_io = true,
+	  .exp_pi_size = 8 },
+	/* Metadata without PI: a separate buffer through the block layer. */
+	{ "8 bytes of separate metadata", .nsze = 1024, .ds = 9, .ms = 8,
+	  .exp_ok = true, .exp_shift = 9, .exp_pi_size = 8,
+	  .exp_block_io = true },
+	{ "... without integrity support: no block I/O", .nsze = 1024,
+	  .ds = 9, .ms = 8, .no_integrity = true, .exp_ok = true,
+	  .exp_shift = 9, .exp_pi_size = 8 },
+	{ "8 bytes interleaved (extended LBA): no block I/O", .nsze = 1024,
+	  .flbas = 0x10, .ds = 9, .ms = 8, .exp_ok = true, .exp_shift = 9,
+	  .exp_pi_size = 8, .exp_ext = true },
+	/* PI: DPS bits 2:0 the type; bit 3 set: the first bytes. */
+	{ "PI type 1, 8 bytes", .nsze = 1024, .ds = 9, .ms = 8, .dps = 1,
+	  .exp_ok = true, .exp_shift = 9, .exp_pi_type = 1, .exp_pi_size = 8,
+	  .exp_block_io = true },
+	{ "PI type 2, 4 KiB blocks", .nsze = 1024, .ds = 12, .ms = 8, .dps = 2,
+	  .exp_ok = true, .exp_shift = 12, .exp_pi_type = 2, .exp_pi_size = 8,
+	  .exp_block_io = true },
+	{ "PI type 3 in the last 8 of 64", .nsze = 1024, .ds = 12, .ms = 64,
+	  .dps = 3, .exp_ok = true, .exp_shift = 12, .exp_pi_type = 3,
+	  .exp_pi_size = 8, .exp_pi_offset = 56, .exp_block_io = true },
+	{ "PI type 1 first (DPS bit 3) of 16", .nsze = 1024, .ds = 9, .ms = 16,
+	  .dps = 1 | NVME_NS_DPS_PI_FIRST, .exp_ok = true, .exp_shift = 9,
+	  .exp_pi_type = 1, .exp_pi_size = 8, .exp_block_io = true },
+	{ "PI type 1 interleaved: PRACT, block I/O", .nsze = 1024,
+	  .flbas = 0x10, .ds = 9, .ms = 8, .dps = 1, .exp_ok = true,
+	  .exp_shift = 9, .exp_pi_type = 1, .exp_pi_size = 8, .exp_ext = true,
+	  .exp_block_io = true },
+	{ "PI without integrity support: PRACT", .nsze = 1024, .ds = 9,
+	  .ms = 8, .dps = 3, .no_integrity = true, .exp_ok = true,
+	  .exp_shift = 9, .exp_pi_type = 3, .exp_pi_size = 8,
+	  .exp_block_io = true },
+	/* ELBAS: the guard of the format from the NVM Identify Namespace. */
+	{ "64-bit guard, 16 bytes", .nsze = 1024, .ds = 12, .ms = 16,
+	  .dps = 1, .elbas = true, .elbaf = ELBAF_GUARD(NVME_NVM_NS_64B_GUARD),
+	  .exp_ok = true, .exp_shift = 12, .exp_pi_type = 1,
+	  .exp_pi_size = 16, .exp_guard = NVME_NVM_NS_64B_GUARD,
+	  .exp_block_io = true },
+	{ "64-bit guard in 8 bytes: no room, no PI", .nsze = 1024, .ds = 12,
+	  .ms = 8, .dps = 1, .elbas = true,
+	  .elbaf = ELBAF_GUARD(NVME_NVM_NS_64B_GUARD), .exp_ok = true,
+	  .exp_shift = 12, .exp_pi_size = 16,
+	  .exp_guard = NVME_NVM_NS_64B_GUARD, .exp_block_io = true },
+	{ "64-bit guard, last 16 of 64", .nsze = 1024, .ds = 12, .ms = 64,
+	  .dps = 2, .elbas = true, .elbaf = ELBAF_GUARD(NVME_NVM_NS_64B_GUARD),
+	  .exp_ok = true, .exp_shift = 12, .exp_pi_type = 2,
+	  .exp_pi_size = 16, .exp_pi_offset = 48,
+	  .exp_guard = NVME_NVM_NS_64B_GUARD, .exp_block_io = true },
+	{ "qualified guard type (QPIFS)", .nsze = 1024, .ds = 12, .ms = 16,
+	  .dps = 1, .elbas = true, .pic = NVME_ID_NS_NVM_QPIFS,
+	  .elbaf = ELBAF_GUARD(NVME_NVM_NS_QTYPE_GUARD) |
+		   ELBAF_QPIF(NVME_NVM_NS_64B_GUARD),
+	  .exp_ok = true, .exp_shift = 12, .exp_pi_type = 1,
+	  .exp_pi_size = 16, .exp_guard = NVME_NVM_NS_64B_GUARD,
+	  .exp_block_io = true },
+	{ "32-bit guard: not supported, metadata only", .nsze = 1024, .ds = 12,
+	  .ms = 16, .dps = 1, .elbas = true,
+	  .elbaf = ELBAF_GUARD(NVME_NVM_NS_32B_GUARD), .exp_ok = true,
+	  .exp_shift = 12, .exp_guard = NVME_NVM_NS_32B_GUARD,
+	  .exp_block_io = true },
+	{ "storage tag format: metadata only", .nsze = 1024, .ds = 12,
+	  .ms = 16, .dps = 1, .elbas = true, .elbaf = 4, .exp_ok = true,
+	  .exp_shift = 12, .exp_block_io = true },
+	/* Attributes. */
+	{ "write protected (NSATTR bit 0)", .nsze = 1024, .ds = 9,
+	  .nsattr = NVME_NS_ATTR_RO, .exp_ok = true, .exp_shift = 9,
+	  .exp_pi_size = 8, .exp_block_io = true, .exp_ro = true },
+	{ "DLFEAT 09h: Write Zeroes deallocates", .nsze = 1024, .ds = 9,
+	  .dlfeat = 0x09, .exp_ok = true, .exp_shift = 9, .exp_pi_size = 8,
+	  .exp_block_io = true, .exp_deac = true },
+	{ "DLFEAT 01h (QEMU): zeros, but no DEAC", .nsze = 1024, .ds = 9,
+	  .dlfeat = 0x01, .exp_ok = true, .exp_shift = 9, .exp_pi_size = 8,
+	  .exp_block_io = true },
+	{ "DLFEAT 0Ah: DEAC, but reads as ones", .nsze = 1024, .ds = 9,
+	  .dlfeat = 0x0a, .exp_ok = true, .exp_shift = 9, .exp_pi_size = 8,
+	  .exp_block_io = true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(ns_info, ns_info_cases, desc);
@@ -851,6 +942,7 @@ KUNIT_ARRAY_PARAM_DESC(ns_info, ns_info_cases, desc);
 static void my_nvme_test_ns_info(struct kunit *test)
 {
 	const struct ns_info_case *c = test->param_value;
+	struct nvme_id_ns_nvm *nvm = NULL;
 	struct my_nvme_ns_info info;
 	struct nvme_id_ns *id;
 	u8 lbaf;
@@ -861,16 +953,98 @@ static void my_nvme_test_ns_info(struct kunit *test)
 	id->flbas = c->flbas;
 	id->nlbaf = c->nlbaf;
 	id->dps = c->dps;
+	id->nsattr = c->nsattr;
+	id->dlfeat = c->dlfeat;
 	lbaf = nvme_lbaf_index(c->flbas);
 	id->lbaf[lbaf].ds = c->ds;
 	id->lbaf[lbaf].ms = cpu_to_le16(c->ms);
+	if (c->elbas) {
+		nvm = kunit_kzalloc(test, sizeof(*nvm), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, nvm);
+		nvm->elbaf[lbaf] = cpu_to_le32(c->elbaf);
+		nvm->pic = c->pic;
+	}
 
-	my_nvme_ns_info(id, &info);
+	my_nvme_ns_info(id, nvm, !c->no_integrity, &info);
 	KUNIT_EXPECT_EQ(test, info.nsze, c->nsze);
 	KUNIT_EXPECT_EQ(test, info.lbaf, lbaf);
 	KUNIT_EXPECT_EQ(test, info.lba_shift, c->exp_shift);
 	KUNIT_EXPECT_EQ_MSG(test, !info.unsupported, c->exp_ok, "reason: %s",
 			    info.unsupported ?: "none");
+	KUNIT_EXPECT_EQ(test, info.readonly, c->exp_ro);
+	KUNIT_EXPECT_EQ(test, info.deac, c->exp_deac);
+	if (!c->exp_ok)
+		return;
+	KUNIT_EXPECT_EQ(test, info.ms, c->ms);
+	KUNIT_EXPECT_EQ(test, info.pi_type, c->exp_pi_type);
+	if (c->ms)
+		KUNIT_EXPECT_EQ(test, info.pi_size, c->exp_pi_size);
+	KUNIT_EXPECT_EQ(test, info.pi_offset, c->exp_pi_offset);
+	if (c->ms)
+		KUNIT_EXPECT_EQ(test, info.guard_type, c->exp_guard);
+	KUNIT_EXPECT_EQ(test, info.ext_lbas, c->exp_ext);
+	KUNIT_EXPECT_EQ_MSG(test, !info.no_block_io, c->exp_block_io,
+			    "no block I/O: %s", info.no_block_io ?: "-");
+}
+
+/* The block layer's integrity profile of each kind of format. */
+struct integrity_case {
+	const char *desc;
+	u16 ms;
+	u8 pi_type, guard, pi_offset;
+	bool ext, no_integrity;
+	/* expected */
+	u8 tuple, tag, offset, flags;
+	enum blk_integrity_checksum csum;
+};
+
+#define DEV_CAP		BLK_INTEGRITY_DEVICE_CAPABLE
+#define REF_TAG		BLK_INTEGRITY_REF_TAG
+
+static const struct integrity_case integrity_cases[] = {
+	{ "no metadata: none", 0, 0, 0, 0, false, false, 0, 0, 0, 0,
+	  BLK_INTEGRITY_CSUM_NONE },
+	{ "8 bytes, no PI: a buffer, no checksum", 8, 0, 0, 0, false, false,
+	  8, 0, 0, 0, BLK_INTEGRITY_CSUM_NONE },
+	{ "PI type 1, CRC16", 8, 1, NVME_NVM_NS_16B_GUARD, 0, false, false, 8,
+	  2, 0, DEV_CAP | REF_TAG, BLK_INTEGRITY_CSUM_CRC },
+	{ "PI type 2, CRC16, last 8 of 16", 16, 2, NVME_NVM_NS_16B_GUARD, 8,
+	  false, false, 16, 2, 8, DEV_CAP | REF_TAG, BLK_INTEGRITY_CSUM_CRC },
+	{ "PI type 3, CRC16: app + ref tag", 8, 3, NVME_NVM_NS_16B_GUARD, 0,
+	  false, false, 8, 6, 0, DEV_CAP, BLK_INTEGRITY_CSUM_CRC },
+	{ "PI type 1, CRC64", 16, 1, NVME_NVM_NS_64B_GUARD, 0, false, false, 16,
+	  2, 0, DEV_CAP | REF_TAG, BLK_INTEGRITY_CSUM_CRC64 },
+	{ "PI type 3, CRC64", 16, 3, NVME_NVM_NS_64B_GUARD, 0, false, false, 16,
+	  8, 0, DEV_CAP, BLK_INTEGRITY_CSUM_CRC64 },
+	{ "interleaved PI: none, PRACT", 8, 1, NVME_NVM_NS_16B_GUARD, 0, true,
+	  false, 0, 0, 0, 0, BLK_INTEGRITY_CSUM_NONE },
+	{ "no integrity support: none", 8, 1, NVME_NVM_NS_16B_GUARD, 0, false,
+	  true, 0, 0, 0, 0, BLK_INTEGRITY_CSUM_NONE },
+};
+
+KUNIT_ARRAY_PARAM_DESC(integrity, integrity_cases, desc);
+
+static void my_nvme_test_integrity_limits(struct kunit *test)
+{
+	const struct integrity_case *c = test->param_value;
+	struct my_nvme_ns_info info = {
+		.ms = c->ms,
+		.pi_type = c->pi_type,
+		.guard_type = c->guard,
+		.pi_offset = c->pi_offset,
+		.ext_lbas = c->ext,
+	};
+	struct blk_integrity bi;
+
+	memset(&bi, 0xa5, sizeof(bi));
+	my_nvme_integrity_limits(&info, !c->no_integrity, &bi);
+	KUNIT_EXPECT_EQ(test, bi.tuple_size, c->tuple);
+	KUNIT_EXPECT_EQ(test, bi.tag_size, c->tag);
+	KUNIT_EXPECT_EQ(test, bi.pi_offset, c->offset);
+	KUNIT_EXPECT_EQ(test, bi.flags, c->flags);
+	KUNIT_EXPECT_EQ(test, bi.csum_type, c->csum);
+	/* The block layer picks the interval from the block size. */
+	KUNIT_EXPECT_EQ(test, bi.interval_exp, 0);
 }
 
 struct limits_case {
@@ -929,6 +1103,7 @@ KUNIT_ARRAY_PARAM_DESC(limits, limits_cases, desc);
 static void my_nvme_test_ns_limits(struct kunit *test)
 {
 	const struct limits_case *c = test->param_value;
+	struct my_nvme_ns_info info = { };
 	struct my_nvme_ctrl *ctrl;
 	struct queue_limits lim = { };
 	struct nvme_id_ns *id;
@@ -950,8 +1125,9 @@ static void my_nvme_test_ns_limits(struct kunit *test)
 	id->npdg = cpu_to_le16(c->npdg);
 	id->nawupf = cpu_to_le16(c->nawupf);
 	id->nabo = cpu_to_le16(c->nabo);
+	info.lba_shift = c->lba_shift;
 
-	my_nvme_ns_limits(ctrl, id, c->lba_shift, &lim);
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	KUNIT_EXPECT_EQ(test, lim.logical_block_size, 1U << c->lba_shift);
 	KUNIT_EXPECT_EQ(test, lim.physical_block_size, c->phys);
 	KUNIT_EXPECT_EQ(test, lim.io_min, c->io_min);
@@ -970,6 +1146,39 @@ static void my_nvme_test_ns_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lim.max_segments, 129);
 	/* The physical block never exceeds what NPWG asked for. */
 	KUNIT_EXPECT_LE(test, lim.physical_block_size, lim.io_min);
+	/* No metadata: no integrity profile; one segment, the controller's. */
+	KUNIT_EXPECT_EQ(test, lim.integrity.tuple_size, 0);
+	KUNIT_EXPECT_EQ(test, lim.max_integrity_segments, 1);
+}
+
+/* A PI format: its profile, one metadata segment per request. */
+static void my_nvme_test_ns_limits_pi(struct kunit *test)
+{
+	struct my_nvme_ctrl *ctrl = kunit_kzalloc(test, sizeof(*ctrl),
+						  GFP_KERNEL);
+	struct nvme_id_ns *id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	struct my_nvme_ns_info info = {
+		.lba_shift = 12, .ms = 8, .pi_type = 1, .pi_size = 8,
+	};
+	struct queue_limits lim = { };
+
+	KUNIT_ASSERT_NOT_NULL(test, ctrl);
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	ctrl->max_hw_sectors = 1024;
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
+	if (!IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY)) {
+		KUNIT_EXPECT_EQ(test, lim.integrity.tuple_size, 0);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, lim.integrity.tuple_size, 8);
+	KUNIT_EXPECT_EQ(test, lim.integrity.csum_type, BLK_INTEGRITY_CSUM_CRC);
+	KUNIT_EXPECT_EQ(test, lim.max_integrity_segments, 1);
+	/* Reformatted without metadata: the profile goes. */
+	info.ms = 0;
+	info.pi_type = 0;
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
+	KUNIT_EXPECT_EQ(test, lim.integrity.tuple_size, 0);
+	KUNIT_EXPECT_EQ(test, lim.integrity.csum_type, BLK_INTEGRITY_CSUM_NONE);
 }
 
 /* VWC decides, not what the cache was set to: it can change at run time. */
@@ -978,21 +1187,274 @@ static void my_nvme_test_ns_limits_cache_toggle(struct kunit *test)
 	struct my_nvme_ctrl *ctrl = kunit_kzalloc(test, sizeof(*ctrl),
 						  GFP_KERNEL);
 	struct nvme_id_ns *id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	struct my_nvme_ns_info info = { .lba_shift = 9 };
 	struct queue_limits lim = { };
 
 	KUNIT_ASSERT_NOT_NULL(test, ctrl);
 	KUNIT_ASSERT_NOT_NULL(test, id);
 	lim.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA | BLK_FEAT_ROTATIONAL;
-	my_nvme_ns_limits(ctrl, id, 9, &lim);
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_WRITE_CACHE);
 	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_FUA);
 	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_ROTATIONAL);
 	ctrl->vwc = NVME_CTRL_VWC_PRESENT;
-	my_nvme_ns_limits(ctrl, id, 9, &lim);
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_WRITE_CACHE);
 	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_FUA);
 	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_ROTATIONAL);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Formats, quirks and the controller's parity details                    */
+/* ---------------------------------------------------------------------- */
+
+struct pi_case {
+	const char *desc;
+	u8 opcode;
+	u8 pi_type, guard;
+	bool pract;
+	u64 ref;
+	/* expected */
+	u16 control;
+	u32 reftag, cdw3;
+};
+
+#define PRACT		NVME_RW_PRINFO_PRACT
+#define CHK_GUARD	NVME_RW_PRINFO_PRCHK_GUARD
+#define CHK_REF		NVME_RW_PRINFO_PRCHK_REF
+
+static const struct pi_case pi_cases[] = {
+	{ "type 1 read, the block layer's PI", nvme_cmd_read, 1,
+	  NVME_NVM_NS_16B_GUARD, false, 0x12345678, CHK_GUARD | CHK_REF,
+	  0x12345678, 0 },
+	{ "type 2 write, PRACT", nvme_cmd_write, 2, NVME_NVM_NS_16B_GUARD, true,
+	  7, PRACT | CHK_GUARD | CHK_REF, 7, 0 },
+	{ "type 3: the guard only, no reference tag", nvme_cmd_read, 3,
+	  NVME_NVM_NS_16B_GUARD, false, 0x1234, CHK_GUARD, 0, 0 },
+	{ "type 3, PRACT", nvme_cmd_write, 3, NVME_NVM_NS_16B_GUARD, true, 99,
+	  PRACT | CHK_GUARD, 0, 0 },
+	{ "type 1, 64-bit guard: 48-bit tag in CDW14 and CDW3", nvme_cmd_read,
+	  1, NVME_NVM_NS_64B_GUARD, false, 0xabcd12345678ULL,
+	  CHK_GUARD | CHK_REF, 0x12345678, 0xabcd },
+	{ "16-bit guard: a 32-bit tag, CDW3 clear", nvme_cmd_read, 1,
+	  NVME_NVM_NS_16B_GUARD, false, 0xabcd12345678ULL,
+	  CHK_GUARD | CHK_REF, 0x12345678, 0 },
+	{ "zone append, type 1: PIREMAP", nvme_cmd_zone_append, 1,
+	  NVME_NVM_NS_16B_GUARD, false, 64,
+	  CHK_GUARD | CHK_REF | NVME_RW_APPEND_PIREMAP, 64, 0 },
+	{ "write zeroes: PRACT, no checks", nvme_cmd_write_zeroes, 1,
+	  NVME_NVM_NS_16B_GUARD, true, 8, PRACT, 8, 0 },
+	{ "write zeroes, type 3", nvme_cmd_write_zeroes, 3,
+	  NVME_NVM_NS_16B_GUARD, true, 8, PRACT, 0, 0 },
+	{ "no PI: no PRACT, no checks", nvme_cmd_write, 0,
+	  NVME_NVM_NS_16B_GUARD, true, 8, 0, 0, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pi, pi_cases, desc);
+
+static void my_nvme_test_cmd_pi(struct kunit *test)
+{
+	const struct pi_case *c = test->param_value;
+	struct nvme_command cmd = { };
+
+	cmd.rw.opcode = c->opcode;
+	cmd.rw.control = cpu_to_le16(NVME_RW_FUA);
+	my_nvme_cmd_pi(&cmd, c->pi_type, c->guard, c->pract, c->ref);
+	/* FUA (or any earlier bit) stays. */
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(cmd.rw.control),
+			c->control | NVME_RW_FUA);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.rw.reftag), c->reftag);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.rw.cdw3), c->cdw3);
+	KUNIT_EXPECT_EQ(test, cmd.rw.opcode, c->opcode);
+}
+
+struct atomic_case {
+	const char *desc;
+	u64 pos;
+	u32 bytes, unit_max, boundary;
+	bool ok;
+};
+
+static const struct atomic_case atomic_cases[] = {
+	{ "one block, unit one block", 4096, 4096, 4096, 0, true },
+	{ "two blocks, unit one block", 0, 8192, 4096, 0, false },
+	{ "16K within 16K unit, no boundary", 4096, 16384, 16384, 0, true },
+	{ "within a 64K boundary", 65536 + 16384, 16384, 16384, 65536, true },
+	{ "ends on the boundary", 65536 - 16384, 16384, 16384, 65536, true },
+	{ "crosses the boundary", 65536 - 4096, 8192, 16384, 65536, false },
+	{ "larger than the boundary", 0, 65536 * 2, 65536 * 2, 65536, false },
+	{ "high offset, same boundary window", (1ULL << 40) + 4096, 4096,
+	  4096, 8192, true },
+	{ "high offset, crossing", (1ULL << 40) + 4096, 8192, 8192, 8192,
+	  false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(atomic, atomic_cases, desc);
+
+static void my_nvme_test_atomic_write(struct kunit *test)
+{
+	const struct atomic_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_atomic_write_ok(c->pos, c->bytes,
+						      c->unit_max,
+						      c->boundary), c->ok);
+}
+
+struct quirks_case {
+	const char *desc;
+	const char *param;
+	u16 vendor, device;
+	int ret;
+	unsigned long quirks;	/* expected, from 0x80 (the table's) */
+};
+
+#define TABLE	0x80UL
+#define Q_NID	MY_NVME_QUIRK_BOGUS_NID
+#define Q_CNS	MY_NVME_QUIRK_IDENTIFY_CNS
+#define Q_WZ	MY_NVME_QUIRK_NO_WRITE_ZEROES
+
+static const struct quirks_case quirks_cases[] = {
+	{ "no parameter", NULL, 0x1b36, 0x0010, 0, TABLE },
+	{ "empty parameter", "", 0x1b36, 0x0010, 0, TABLE },
+	{ "one quirk", "1b36:0010:bogus_nid", 0x1b36, 0x0010, 1, Q_NID },
+	{ "none: the table's quirks undone", "8086:5845:none", 0x8086, 0x5845,
+	  1, 0 },
+	{ "three quirks", "8086:5845:identify_cns+disable_write_zeroes+bogus_nid",
+	  0x8086, 0x5845, 1, Q_NID | Q_CNS | Q_WZ },
+	{ "another device: the table's", "8086:5845:none", 0x1b36, 0x0010, 0,
+	  TABLE },
+	{ "second entry", "8086:5845:none,1b36:0010:disable_write_zeroes",
+	  0x1b36, 0x0010, 1, Q_WZ },
+	{ "the last entry wins", "1b36:0010:none,1b36:0010:bogus_nid", 0x1b36,
+	  0x0010, 1, Q_NID },
+	{ "hex digits A-F", "ABCD:EF01:bogus_nid", 0xabcd, 0xef01, 1, Q_NID },
+	{ "unknown name", "1b36:0010:fast", 0x1b36, 0x0010, -EINVAL, TABLE },
+	{ "a bad entry elsewhere", "1b36:0010:none,8086:5845", 0x1b36, 0x0010,
+	  -EINVAL, TABLE },
+	{ "no quirks field", "1b36:0010", 0x1b36, 0x0010, -EINVAL, TABLE },
+	{ "empty quirks field", "1b36:0010:", 0x1b36, 0x0010, -EINVAL, TABLE },
+	{ "trailing +", "1b36:0010:bogus_nid+", 0x1b36, 0x0010, -EINVAL,
+	  TABLE },
+	{ "trailing comma", "1b36:0010:none,", 0x1b36, 0x0010, -EINVAL,
+	  TABLE },
+	{ "not hex", "1b3g:0010:none", 0x1b36, 0x0010, -EINVAL, TABLE },
+	{ "short ID", "1b36:010:none", 0x1b36, 0x0010, -EINVAL, TABLE },
+	{ "a name's prefix", "1b36:0010:bogus", 0x1b36, 0x0010, -EINVAL,
+	  TABLE },
+};
+
+KUNIT_ARRAY_PARAM_DESC(quirks, quirks_cases, desc);
+
+static void my_nvme_test_quirks(struct kunit *test)
+{
+	const struct quirks_case *c = test->param_value;
+	unsigned long quirks = TABLE;
+	char buf[80];
+
+	KUNIT_EXPECT_EQ(test, my_nvme_parse_quirks(c->param, c->vendor,
+						   c->device, &quirks), c->ret);
+	KUNIT_EXPECT_EQ(test, quirks, c->quirks);
+	if (c->ret != 1)
+		return;
+	/* What sysfs prints reads back as the same quirks. */
+	my_nvme_quirks_str(buf, sizeof(buf), quirks);
+	{
+		char param[96];
+		unsigned long again = TABLE;
+
+		snprintf(param, sizeof(param), "%04x:%04x:%s", c->vendor,
+			 c->device, buf);
+		KUNIT_EXPECT_EQ_MSG(test, my_nvme_parse_quirks(param, c->vendor,
+							       c->device,
+							       &again), 1,
+				    "%s", param);
+		KUNIT_EXPECT_EQ(test, again, quirks);
+	}
+}
+
+static void my_nvme_test_quirks_str(struct kunit *test)
+{
+	char buf[80];
+
+	KUNIT_EXPECT_EQ(test, my_nvme_quirks_str(buf, sizeof(buf), 0), 4);
+	KUNIT_EXPECT_STREQ(test, buf, "none");
+	my_nvme_quirks_str(buf, sizeof(buf), Q_NID | Q_WZ);
+	KUNIT_EXPECT_STREQ(test, buf, "bogus_nid+disable_write_zeroes");
+	/* Bits the driver has no name for are not printed. */
+	my_nvme_quirks_str(buf, sizeof(buf), Q_CNS | BIT(20));
+	KUNIT_EXPECT_STREQ(test, buf, "identify_cns");
+}
+
+struct crto_case {
+	const char *desc;
+	u64 cap;
+	u32 crto;
+	u32 ms;
+	bool bad;
+};
+
+#define CAP_TO(n)	((u64)(n) << 24)
+#define CRWMS		NVME_CAP_CRMS_CRWMS
+#define CRIMS		NVME_CAP_CRMS_CRIMS
+
+static const struct crto_case crto_cases[] = {
+	{ "CAP.TO 15 (QEMU), no CRMS", CAP_TO(15), 0, 7500, false },
+	{ "CAP.TO 0: at least 500 ms", CAP_TO(0), 0, 500, false },
+	{ "CAP.TO 255", CAP_TO(255), 0, 127500, false },
+	{ "CRTO ignored without CRWMS", CAP_TO(15), 100, 7500, false },
+	{ "CRTO ignored with CRIMS only", CAP_TO(15) | CRIMS, 100, 7500,
+	  false },
+	{ "CRWMT 100: 50 s", CAP_TO(15) | CRWMS, 100, 50000, false },
+	{ "CRWMT from the low half", CAP_TO(2) | CRWMS, 0x00030004, 2000,
+	  false },
+	{ "CRWMT 65535: 32767.5 s", CAP_TO(255) | CRWMS, 0xffff, 32767500,
+	  false },
+	{ "CRWMT below CAP.TO: CAP.TO, flagged", CAP_TO(20) | CRWMS, 10, 10000,
+	  true },
+	{ "CRWMT equal to CAP.TO", CAP_TO(20) | CRWMS, 20, 10000, false },
+	{ "CRWMT 0, CAP.TO 0", CRWMS, 0, 500, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(crto, crto_cases, desc);
+
+static void my_nvme_test_ready_timeout(struct kunit *test)
+{
+	const struct crto_case *c = test->param_value;
+	bool bad = !c->bad;
+
+	KUNIT_EXPECT_EQ(test, my_nvme_ready_timeout_ms(c->cap, c->crto, &bad),
+			c->ms);
+	KUNIT_EXPECT_EQ(test, bad, c->bad);
+}
+
+/* CNS 02h from NVMe 1.1; before 1.2 only where the quirk says so. */
+static void my_nvme_test_limited_cns(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, my_nvme_limited_cns(NVME_VS(1, 0, 0), 0));
+	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(1, 1, 0), 0));
+	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(1, 4, 0), 0));
+	KUNIT_EXPECT_TRUE(test, my_nvme_limited_cns(NVME_VS(1, 1, 0), Q_CNS));
+	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(1, 2, 0), Q_CNS));
+	/* QEMU 7.2 (NVMe 1.4) with Intel's ID: its list is used. */
+	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(1, 4, 0),
+						     Q_CNS | Q_NID | Q_WZ));
+	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(2, 0, 0), Q_CNS));
+}
+
+static struct kunit_case my_nvme_formats_cases[] = {
+	KUNIT_CASE_PARAM(my_nvme_test_cmd_pi, pi_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_atomic_write, atomic_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_quirks, quirks_gen_params),
+	KUNIT_CASE(my_nvme_test_quirks_str),
+	KUNIT_CASE_PARAM(my_nvme_test_ready_timeout, crto_gen_params),
+	KUNIT_CASE(my_nvme_test_limited_cns),
+	{}
+};
+
+static struct kunit_suite my_nvme_formats_suite = {
+	.name = "my_nvme_formats",
+	.test_cases = my_nvme_formats_cases,
+};
 
 /* ---------------------------------------------------------------------- */
 
@@ -1031,6 +1493,8 @@ static struct kunit_case my_nvme_limits_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_ns_info, ns_info_gen_params),
 	KUNIT_CASE_PARAM(my_nvme_test_ns_limits, limits_gen_params),
 	KUNIT_CASE(my_nvme_test_ns_limits_cache_toggle),
+	KUNIT_CASE_PARAM(my_nvme_test_integrity_limits, integrity_gen_params),
+	KUNIT_CASE(my_nvme_test_ns_limits_pi),
 	{}
 };
 
@@ -1039,7 +1503,8 @@ static struct kunit_suite my_nvme_limits_suite = {
 	.test_cases = my_nvme_limits_cases,
 };
 
-kunit_test_suites(&my_nvme_recovery_suite, &my_nvme_limits_suite);
+kunit_test_suites(&my_nvme_recovery_suite, &my_nvme_limits_suite,
+		  &my_nvme_formats_suite);
 
 MODULE_DESCRIPTION("KUnit tests for my_nvme's recovery and revalidation");
 MODULE_LICENSE("GPL");

@@ -1867,6 +1867,7 @@ struct xfer_case {
 	u32 cdw10, cdw11, cdw12;
 	u8 lba_shift;
 	u64 exp;
+	u16 ext_ms;	/* metadata bytes interleaved with each block */
 };
 
 static const struct xfer_case xfer_cases[] = {
@@ -1911,6 +1912,17 @@ static const struct xfer_case xfer_cases[] = {
 	/* Opcode 02h is Get Log Page on the admin queue, Read on an I/O one. */
 	{ "02h on the I/O queue is a Read", false, 0x02, (127 << 16) | 2, 0,
 	  1, 9, 1024 },
+	/* Extended LBAs: each block's metadata follows it in the buffer. */
+	{ "Read, 8 blocks of 512 + 8 interleaved", false, nvme_cmd_read, 0, 0,
+	  7, 9, 8 * 520, 8 },
+	{ "Write, 1 block of 4096 + 64 interleaved", false, nvme_cmd_write, 0,
+	  0, 0, 12, 4160, 64 },
+	{ "Zone Append, 2 blocks of 4096 + 16", false, nvme_cmd_zone_append, 0,
+	  0, 1, 12, 2 * 4112, 16 },
+	{ "Dataset Management ignores the metadata", false, nvme_cmd_dsm, 0, 0,
+	  0, 9, 16, 8 },
+	{ "Read, NLB 65535 + 64 interleaved", false, nvme_cmd_read, 0, 0,
+	  0xffff, 12, 0x10000ULL * 4160, 64 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(xfer, xfer_cases, desc);
@@ -1926,7 +1938,83 @@ static void my_nvme_test_passthru_xfer_len(struct kunit *test)
 	};
 
 	KUNIT_EXPECT_EQ(test, my_nvme_passthru_xfer_len(&cmd, c->admin,
-							c->lba_shift), c->exp);
+							c->lba_shift,
+							c->ext_ms), c->exp);
+}
+
+/* Separate metadata a user's command moves (MPTR). */
+struct meta_len_case {
+	const char *desc;
+	u8 opcode;
+	u32 cdw12;
+	u16 ms;
+	u8 pi_size;
+	u64 exp;
+};
+
+#define PRACT_CDW12	(NVME_RW_PRINFO_PRACT << 16)
+
+static const struct meta_len_case meta_len_cases[] = {
+	{ "Read, 8 blocks, 8 bytes each", nvme_cmd_read, 7, 8, 8, 64 },
+	{ "Write, 1 block, 64 bytes", nvme_cmd_write, 0, 64, 8, 64 },
+	{ "Compare, 4 blocks, 16 bytes", nvme_cmd_compare, 3, 16, 16, 64 },
+	{ "Zone Append, 2 blocks, 8 bytes", nvme_cmd_zone_append, 1, 8, 8, 16 },
+	{ "PRACT with PI only: nothing moves", nvme_cmd_write,
+	  PRACT_CDW12 | 7, 8, 8, 0 },
+	{ "PRACT with 16-byte PI only: nothing", nvme_cmd_read,
+	  PRACT_CDW12 | 7, 16, 16, 0 },
+	{ "PRACT with more metadata than PI: all of it", nvme_cmd_read,
+	  PRACT_CDW12 | 7, 16, 8, 128 },
+	{ "PRCHK bits do not matter", nvme_cmd_read,
+	  (NVME_RW_PRINFO_PRCHK_GUARD << 16) | 1, 8, 8, 16 },
+	{ "NLB 65535", nvme_cmd_read, 0xffff, 64, 8, 0x10000ULL * 64 },
+	{ "no metadata", nvme_cmd_read, 7, 0, 8, 0 },
+	{ "Flush", nvme_cmd_flush, 7, 8, 8, 0 },
+	{ "Write Zeroes: the controller writes it", nvme_cmd_write_zeroes, 7,
+	  8, 8, 0 },
+	{ "Dataset Management", nvme_cmd_dsm, 7, 8, 8, 0 },
+	{ "vendor opcode", 0x81, 7, 8, 8, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(meta_len, meta_len_cases, desc);
+
+static void my_nvme_test_passthru_meta_len(struct kunit *test)
+{
+	const struct meta_len_case *c = test->param_value;
+	struct nvme_passthru_cmd64 cmd = {
+		.opcode = c->opcode,
+		.cdw12 = c->cdw12,
+	};
+
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_meta_len(&cmd, c->ms,
+							c->pi_size), c->exp);
+}
+
+/* A metadata buffer: with data, on an I/O command only. */
+static void my_nvme_test_passthru_metadata(struct kunit *test)
+{
+	struct nvme_passthru_cmd64 cmd = {
+		.opcode = nvme_cmd_read,
+		.nsid = 1,
+		.addr = PT_BUF,
+		.data_len = SZ_4K,
+		.metadata = PT_BUF + SZ_1M,
+		.metadata_len = 64,
+	};
+
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_check(&cmd, false, PT_MAX), 0);
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_check(&cmd, true, PT_MAX),
+			-EINVAL);
+	cmd.metadata_len = PT_MAX;
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_check(&cmd, false, PT_MAX), 0);
+	cmd.metadata_len = PT_MAX + 1;
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_check(&cmd, false, PT_MAX),
+			-EINVAL);
+	cmd.metadata_len = 64;
+	cmd.addr = 0;
+	cmd.data_len = 0;
+	KUNIT_EXPECT_EQ(test, my_nvme_passthru_check(&cmd, false, PT_MAX),
+			-EINVAL);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2265,6 +2353,8 @@ static struct kunit_case my_nvme_passthru_cases[] = {
 	KUNIT_CASE(my_nvme_test_passthru_queue_opcodes),
 	KUNIT_CASE(my_nvme_test_passthru_direction),
 	KUNIT_CASE_PARAM(my_nvme_test_passthru_xfer_len, xfer_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_passthru_meta_len, meta_len_gen_params),
+	KUNIT_CASE(my_nvme_test_passthru_metadata),
 	KUNIT_CASE(my_nvme_test_uring_cmd_allowed),
 	{}
 };

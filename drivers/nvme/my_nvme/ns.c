@@ -202,6 +202,14 @@ static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(nsid);
 
+/* Metadata bytes per block of the format in use, as nvme's. */
+static ssize_t metadata_bytes_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_ns(dev)->ms));
+}
+static DEVICE_ATTR_RO(metadata_bytes);
+
 static struct attribute *my_nvme_ns_attrs[] = {
 	&dev_attr_wwid.attr,
 	&dev_attr_uuid.attr,
@@ -209,6 +217,7 @@ static struct attribute *my_nvme_ns_attrs[] = {
 	&dev_attr_eui.attr,
 	&dev_attr_csi.attr,
 	&dev_attr_nsid.attr,
+	&dev_attr_metadata_bytes.attr,
 	NULL,
 };
 
@@ -267,8 +276,10 @@ static bool my_nvme_ns_ids_taken(struct my_nvme_ctrl *ctrl,
  * change at any time, a disabled cache acks flushes cheaply.
  */
 void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
-		       u8 lba_shift, struct queue_limits *lim)
+		       const struct my_nvme_ns_info *info,
+		       struct queue_limits *lim)
 {
+	u8 lba_shift = info->lba_shift;
 	u32 bs = 1U << lba_shift;
 	u32 phys_bs = bs, atomic_bs = bs, io_opt = 0, boundary = 0;
 
@@ -322,16 +333,89 @@ void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
 			lim->discard_granularity = bs * (1 + le16_to_cpu(id->npdg));
 	}
 	lim->max_write_zeroes_sectors = ctrl->max_zeroes_sectors;
+
+	/*
+	 * Metadata: one separate buffer per request (MPTR), never a list;
+	 * the controller's limit whatever the format, as nvme-pci's.
+	 */
+	my_nvme_integrity_limits(info, IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY),
+				 &lim->integrity);
+	lim->max_integrity_segments = 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_limits);
 
-static void my_nvme_log_ns(struct my_nvme_ns *ns, u64 nsze)
+/*
+ * The namespace's format: Identify Namespace, and where the controller
+ * has extended LBA formats (CTRATT.ELBAS) and the format has metadata,
+ * the NVM command set's Identify Namespace, which says which guard its
+ * protection information has (as nvme_update_ns_info_block()).
+ */
+static int my_nvme_ns_format(struct my_nvme_ctrl *ctrl, u32 nsid,
+			     const struct nvme_id_ns *id,
+			     struct my_nvme_ns_info *info)
 {
-	dev_info(ns->ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s\n",
-		 ns->disk->disk_name, nsze, 1U << ns->lba_shift,
-		 (nsze << ns->lba_shift) >> 20,
+	struct nvme_id_ns_nvm *nvm = NULL;
+	int ret = 0;
+
+	if ((ctrl->ctratt & NVME_CTRL_ATTR_ELBAS) &&
+	    id->lbaf[nvme_lbaf_index(id->flbas) & 0x3f].ms) {
+		nvm = kzalloc(sizeof(*nvm), GFP_KERNEL);
+		if (!nvm)
+			return -ENOMEM;
+		ret = my_nvme_identify_ns_nvm(ctrl, nsid, nvm);
+		if (ret)
+			goto out;
+	}
+	my_nvme_ns_info(id, nvm, IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY), info);
+out:
+	kfree(nvm);
+	return ret;
+}
+
+/* What the data path reads of the format; the queue is frozen or held. */
+static void my_nvme_ns_set_format(struct my_nvme_ns *ns,
+				  const struct my_nvme_ns_info *info)
+{
+	WRITE_ONCE(ns->lba_shift, info->lba_shift);
+	ns->ms = info->ms;
+	ns->pi_type = info->pi_type;
+	ns->pi_size = info->pi_size;
+	ns->guard_type = info->guard_type;
+	ns->ext_lbas = info->ext_lbas;
+	ns->deac = info->deac;
+}
+
+static sector_t my_nvme_ns_capacity(const struct my_nvme_ns_info *info)
+{
+	if (info->no_block_io)
+		return 0;
+	return info->nsze << (info->lba_shift - SECTOR_SHIFT);
+}
+
+static void my_nvme_log_ns(struct my_nvme_ns *ns,
+			   const struct my_nvme_ns_info *info)
+{
+	char meta[80] = "";
+
+	if (info->pi_type)
+		snprintf(meta, sizeof(meta),
+			 ", %u bytes of %s metadata, PI type %u (%u-bit guard%s)",
+			 info->ms, info->ext_lbas ? "interleaved" : "separate",
+			 info->pi_type,
+			 info->guard_type == NVME_NVM_NS_64B_GUARD ? 64 : 16,
+			 info->pi_offset ? ", last" : "");
+	else if (info->ms)
+		snprintf(meta, sizeof(meta), ", %u bytes of %s metadata",
+			 info->ms, info->ext_lbas ? "interleaved" : "separate");
+	dev_info(ns->ctrl->dev, "%s: %llu blocks of %u bytes (%llu MiB)%s%s%s\n",
+		 ns->disk->disk_name, info->nsze, 1U << info->lba_shift,
+		 (info->nsze << info->lba_shift) >> 20, meta,
 		 (ns->ctrl->vwc & NVME_CTRL_VWC_PRESENT) ?
-		 ", volatile write cache" : "");
+		 ", volatile write cache" : "",
+		 info->readonly ? ", write protected" : "");
+	if (info->no_block_io)
+		dev_info(ns->ctrl->dev, "%s: no block I/O (capacity 0): %s; passthrough only\n",
+			 ns->disk->disk_name, info->no_block_io);
 }
 
 /* ---- The generic char device, /dev/my_ng<C>n<N> ---- */
@@ -445,7 +529,9 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 
 	/* The scan adds namespaces one at a time: the duplicate check holds. */
 	lockdep_assert_held(&ctrl->scan_lock);
-	my_nvme_ns_info(id, &info);
+	ret = my_nvme_ns_format(ctrl, nsid, id, &info);
+	if (ret)
+		return ret;
 	if (info.unsupported) {
 		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
 			 info.unsupported);
@@ -469,9 +555,9 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->ids = *ids;
-	ns->lba_shift = info.lba_shift;
+	my_nvme_ns_set_format(ns, &info);
 
-	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->tagset, &lim, ns);
 	if (IS_ERR(disk)) {
 		kfree(ns);
@@ -481,7 +567,8 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	disk->private_data = ns;
 	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
 		 ctrl->instance, nsid);
-	set_capacity(disk, info.nsze << (info.lba_shift - SECTOR_SHIFT));
+	set_capacity(disk, my_nvme_ns_capacity(&info));
+	set_disk_ro(disk, info.readonly);
 	ns->disk = disk;
 
 	ret = device_add_disk(&ctrl->ctrl_dev, disk, my_nvme_ns_attr_groups);
@@ -504,7 +591,7 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	mutex_lock(&ctrl->ns_lock);
 	list_add_tail_rcu(&ns->list, &ctrl->namespaces);
 	mutex_unlock(&ctrl->ns_lock);
-	my_nvme_log_ns(ns, info.nsze);
+	my_nvme_log_ns(ns, &info);
 	return 0;
 }
 
@@ -525,9 +612,12 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 	bool stale = test_bit(MY_NVME_NS_STALE, &ns->flags);
 	struct my_nvme_ns_info info;
 	struct queue_limits lim;
+	bool changed;
 	int ret;
 
-	my_nvme_ns_info(id, &info);
+	ret = my_nvme_ns_format(ctrl, ns->nsid, id, &info);
+	if (ret)
+		return ret;
 	if (info.unsupported) {
 		dev_warn(ctrl->dev, "%s: namespace %u: %s now, removing the disk\n",
 			 ns->disk->disk_name, ns->nsid, info.unsupported);
@@ -537,17 +627,27 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 	if (!stale)
 		blk_mq_freeze_queue(q);
 	lim = queue_limits_start_update(q);
-	my_nvme_ns_limits(ctrl, id, info.lba_shift, &lim);
+	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	ret = queue_limits_commit_update(q, &lim);
-	if (!ret && info.lba_shift != ns->lba_shift) {
-		dev_info(ctrl->dev, "%s: logical block size %u -> %u\n",
-			 ns->disk->disk_name, 1U << ns->lba_shift,
-			 1U << info.lba_shift);
-		WRITE_ONCE(ns->lba_shift, info.lba_shift);
+	changed = info.lba_shift != ns->lba_shift || info.ms != ns->ms ||
+		info.pi_type != ns->pi_type || info.ext_lbas != ns->ext_lbas;
+	if (!ret && changed)
+		dev_info(ctrl->dev, "%s: format now %u-byte blocks, %u bytes of metadata, PI type %u (was %u, %u, %u)\n",
+			 ns->disk->disk_name, 1U << info.lba_shift, info.ms,
+			 info.pi_type, 1U << ns->lba_shift, ns->ms,
+			 ns->pi_type);
+	if (!ret)
+		my_nvme_ns_set_format(ns, &info);
+	if (!ret && (set_capacity_and_notify(ns->disk,
+					     my_nvme_ns_capacity(&info)) ||
+		     changed))
+		my_nvme_log_ns(ns, &info);
+	if (!ret && test_bit(GD_READ_ONLY, &ns->disk->state) != info.readonly) {
+		dev_info(ctrl->dev, "%s: %s\n", ns->disk->disk_name,
+			 info.readonly ? "write protected now" :
+			 "no longer write protected");
+		set_disk_ro(ns->disk, info.readonly);
 	}
-	if (!ret && set_capacity_and_notify(ns->disk, info.nsze <<
-					    (info.lba_shift - SECTOR_SHIFT)))
-		my_nvme_log_ns(ns, info.nsze);
 	if (!stale) {
 		blk_mq_unfreeze_queue(q);
 	} else if (!ret) {
@@ -698,7 +798,7 @@ static void my_nvme_clear_changed_ns_log(struct my_nvme_ctrl *ctrl)
  * anything but its format.
  */
 static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
-			    struct nvme_id_ns *id)
+			    struct nvme_id_ns *id, bool probe)
 {
 	struct my_nvme_ns *ns = my_nvme_find_get_ns(ctrl, nsid);
 	struct my_nvme_ns_ids ids;
@@ -711,6 +811,19 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		ns = NULL;
 	}
 	ret = my_nvme_identify_ns(ctrl, nsid, id);
+	/*
+	 * Walking every NSID (@probe), not the active list: an inactive
+	 * one (NCAP 0) has no disk, and says nothing.
+	 */
+	if (probe && !ret && !id->ncap) {
+		if (ns) {
+			dev_info(ctrl->dev, "%s: namespace %u inactive now, removing the disk\n",
+				 ns->disk->disk_name, nsid);
+			my_nvme_remove_ns(ns);
+			my_nvme_put_ns(ns);
+		}
+		return;
+	}
 	/* Identifiers not known (ids_ret != 0): no disk is made or replaced. */
 	ids_ret = ret ?: my_nvme_identify_ns_ids(ctrl, nsid, id, &ids);
 	/*
@@ -824,7 +937,7 @@ static int my_nvme_scan_ns_list(struct my_nvme_ctrl *ctrl)
 						     nsid, ctrl->nn);
 				break;
 			case MY_NVME_SCAN_NS:
-				my_nvme_scan_ns(ctrl, nsid, id);
+				my_nvme_scan_ns(ctrl, nsid, id, false);
 				my_nvme_remove_ns_range(ctrl, prev + 1, nsid - 1);
 				prev = nsid;
 				break;
@@ -841,6 +954,25 @@ out:
 	return ret;
 }
 
+/*
+ * A controller that cannot list its active namespaces
+ * (my_nvme_limited_cns()): every NSID up to NN in turn, an inactive one
+ * identified as zeros (NCAP 0), as nvme_scan_ns_sequential().
+ */
+static int my_nvme_scan_ns_sequential(struct my_nvme_ctrl *ctrl)
+{
+	struct nvme_id_ns *id = kzalloc(sizeof(*id), GFP_KERNEL);
+	u32 nsid;
+
+	if (!id)
+		return -ENOMEM;
+	for (nsid = 1; nsid <= ctrl->nn; nsid++)
+		my_nvme_scan_ns(ctrl, nsid, id, true);
+	my_nvme_remove_ns_range(ctrl, ctrl->nn + 1, U32_MAX);
+	kfree(id);
+	return 0;
+}
+
 void my_nvme_scan_work(struct work_struct *work)
 {
 	struct my_nvme_ctrl *ctrl =
@@ -853,7 +985,10 @@ void my_nvme_scan_work(struct work_struct *work)
 	atomic_inc(&ctrl->rstats.rescans);
 	if (test_and_clear_bit(MY_NVME_EVENT_NS_CHANGED, &ctrl->events))
 		my_nvme_clear_changed_ns_log(ctrl);
-	ret = my_nvme_scan_ns_list(ctrl);
+	if (my_nvme_limited_cns(ctrl->vs, ctrl->quirks))
+		ret = my_nvme_scan_ns_sequential(ctrl);
+	else
+		ret = my_nvme_scan_ns_list(ctrl);
 	if (ret)
 		dev_err(ctrl->dev, "namespace scan failed (%d): the disks stay as they were\n",
 			ret);

@@ -21,6 +21,11 @@ module_param(io_queue_depth, uint, 0444);
 MODULE_PARM_DESC(io_queue_depth,
 		 "Entries per I/O queue, bounded by CAP.MQES and 4096 (default 1024, min 2)");
 
+static char *quirks;
+module_param(quirks, charp, 0444);
+MODULE_PARM_DESC(quirks,
+		 "Quirks of devices by PCI ID, replacing the driver's table: VVVV:DDDD:NAME[+NAME...] or VVVV:DDDD:none, comma separated; names: bogus_nid, identify_cns, disable_write_zeroes");
+
 /*
  * Both may run in memory reclaim (a reset brings back the disk that
  * writeback waits for): WQ_MEM_RECLAIM, as nvme_wq and nvme_reset_wq.
@@ -153,6 +158,31 @@ static void my_nvme_remove_ctrl(struct my_nvme_ctrl *ctrl)
 	put_device(&ctrl->ctrl_dev);
 }
 
+/*
+ * The quirks of the PCI ID table, or of the quirks parameter where it
+ * names the device: a way to try a quirk (or none) on a controller
+ * without rebuilding the driver, as the table's entries are found.
+ */
+static void my_nvme_set_quirks(struct my_nvme_ctrl *ctrl,
+			       unsigned long table)
+{
+	struct pci_dev *pdev = ctrl->pdev;
+	char names[64];
+	int ret;
+
+	ctrl->quirks = table;
+	ret = my_nvme_parse_quirks(quirks, pdev->vendor, pdev->device,
+				   &ctrl->quirks);
+	if (ret < 0)
+		dev_warn_once(ctrl->dev, "quirks parameter \"%s\" malformed, ignored (VVVV:DDDD:NAME[+NAME...],...)\n",
+			      quirks);
+	if (!ret && !table)
+		return;
+	my_nvme_quirks_str(names, sizeof(names), ctrl->quirks);
+	dev_info(ctrl->dev, "quirks %s (%s)\n", names,
+		 ret > 0 ? "quirks parameter" : "PCI ID table");
+}
+
 /* The calls up the stack (my_nvme.h): this driver's only transport. */
 static const struct my_nvme_ctrl_ops my_nvme_pci_ops = {
 	.timeout	= my_nvme_timeout,
@@ -174,7 +204,7 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		kfree(ctrl);
 		return ret;
 	}
-	ctrl->quirks = id->driver_data;
+	my_nvme_set_quirks(ctrl, id->driver_data);
 	ret = my_nvme_init_ctrl_dev(ctrl);
 	if (ret) {
 		cleanup_srcu_struct(&ctrl->srcu);
@@ -401,10 +431,15 @@ static const struct pci_error_handlers my_nvme_err_handler = {
 };
 
 /*
- * Every NVMe controller, by class code; first, those with quirks, from
- * drivers/nvme/host/pci.c's table where they matter to this driver.
+ * Every NVMe controller, by class code; first, those with quirks, with
+ * drivers/nvme/host/pci.c's entries for them. QEMU's controller with
+ * use-intel-id=on is 8086:5845.
  */
 static const struct pci_device_id my_nvme_id_table[] = {
+	{ PCI_VDEVICE(INTEL, 0x5845),	/* QEMU's emulated controller */
+		.driver_data = MY_NVME_QUIRK_IDENTIFY_CNS |
+			       MY_NVME_QUIRK_NO_WRITE_ZEROES |
+			       MY_NVME_QUIRK_BOGUS_NID, },
 	{ PCI_VDEVICE(REDHAT, 0x0010),	/* QEMU's emulated controller */
 		.driver_data = MY_NVME_QUIRK_BOGUS_NID, },
 	{ PCI_DEVICE_CLASS(PCI_CLASS_STORAGE_EXPRESS, 0xffffff) },
