@@ -515,7 +515,7 @@ fault_disarm() {
 
 # fault_disarm_all CTRL: every fault point of CTRL (or "defaults").
 fault_disarm_all() {
-	for p in fault_inject fail_map fail_enable fail_shutdown fail_cqe fail_csts; do
+	for p in fault_inject fail_map fail_enable fail_shutdown fail_cqe fail_csts id_ns; do
 		fault_disarm "$1" "$p"
 	done
 }
