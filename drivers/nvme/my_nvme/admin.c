@@ -19,21 +19,24 @@ MODULE_PARM_DESC(admin_timeout,
 		 "Timeout of an admin command in seconds (default 60)");
 
 /*
- * Run one admin command and wait for it. Returns 0, a negative errno when
- * the command could not be run (-EINTR: a reset or removal cancelled
- * it), or the positive NVMe status the controller returned. Driver
- * commands are never retried: a reset ends them and the caller decides.
+ * Run one command of the driver's on queue @q (the admin queue, or a
+ * namespace's for I/O commands such as Zone Management Receive) and
+ * wait for it. Returns 0, a negative errno when the command could not
+ * be run (-EINTR: a reset or removal cancelled it), or the positive
+ * NVMe status the controller returned. Driver commands are never
+ * retried: a reset ends them and the caller decides.
  */
-int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
-			    struct nvme_command *cmd, void *buf,
-			    unsigned int len, u32 *result)
+int my_nvme_submit_sync_cmd_q(struct my_nvme_ctrl *ctrl,
+			      struct request_queue *q,
+			      struct nvme_command *cmd, void *buf,
+			      unsigned int len, u32 *result)
 {
 	struct my_nvme_iod *iod;
 	struct request *rq;
 	blk_status_t sts;
 	int ret;
 
-	rq = blk_mq_alloc_request(ctrl->admin_q, nvme_is_write(cmd) ?
+	rq = blk_mq_alloc_request(q, nvme_is_write(cmd) ?
 				  REQ_OP_DRV_OUT : REQ_OP_DRV_IN, 0);
 	if (IS_ERR(rq))
 		return PTR_ERR(rq);
@@ -42,9 +45,10 @@ int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 	iod = blk_mq_rq_to_pdu(rq);
 	iod->cmd = *cmd;
 	iod->flags = 0;
-	rq->timeout = my_nvme_admin_timeout * HZ;
+	rq->timeout = q == ctrl->admin_q ? my_nvme_admin_timeout * HZ :
+		q->rq_timeout;
 	if (buf && len) {
-		ret = blk_rq_map_kern(ctrl->admin_q, rq, buf, len, GFP_KERNEL);
+		ret = blk_rq_map_kern(q, rq, buf, len, GFP_KERNEL);
 		if (ret)
 			goto out;
 	}
@@ -56,6 +60,15 @@ int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 out:
 	blk_mq_free_request(rq);
 	return ret;
+}
+
+/* An admin command of the driver's, waited for. */
+int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
+			    struct nvme_command *cmd, void *buf,
+			    unsigned int len, u32 *result)
+{
+	return my_nvme_submit_sync_cmd_q(ctrl, ctrl->admin_q, cmd, buf, len,
+					 result);
 }
 
 /* Log a failed admin command; a controller status becomes -EIO. */

@@ -378,6 +378,17 @@ static blk_status_t my_nvme_setup_meta(struct my_nvme_ns *ns,
 	return BLK_STS_IOERR;
 }
 
+/* Zone Management Send for one zone, or for all of them (RESET_ALL). */
+static blk_status_t my_nvme_setup_zone_mgmt(struct my_nvme_ns *ns,
+					    struct request *rq,
+					    struct my_nvme_iod *iod, u8 action)
+{
+	my_nvme_cmd_zone_mgmt_send(&iod->cmd, ns->nsid, ns->lba_shift,
+				   blk_rq_pos(rq), action,
+				   req_op(rq) == REQ_OP_ZONE_RESET_ALL);
+	return BLK_STS_OK;
+}
+
 static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 				      struct request *rq,
 				      struct my_nvme_iod *iod)
@@ -432,6 +443,23 @@ static blk_status_t my_nvme_setup_cmd(struct my_nvme_ns *ns,
 		return BLK_STS_OK;
 	case REQ_OP_DISCARD:
 		return my_nvme_setup_discard(ns, rq, iod);
+	case REQ_OP_ZONE_APPEND:
+		/* To the zone's start; the controller says where it went. */
+		my_nvme_cmd_rw(&iod->cmd, true, ns->nsid, ns->lba_shift,
+			       blk_rq_pos(rq), blk_rq_bytes(rq), control);
+		iod->cmd.rw.opcode = nvme_cmd_zone_append;
+		if (unlikely(ns->ms || blk_integrity_rq(rq)))
+			return my_nvme_setup_meta(ns, rq, iod);
+		return BLK_STS_OK;
+	case REQ_OP_ZONE_RESET_ALL:
+	case REQ_OP_ZONE_RESET:
+		return my_nvme_setup_zone_mgmt(ns, rq, iod, NVME_ZONE_RESET);
+	case REQ_OP_ZONE_OPEN:
+		return my_nvme_setup_zone_mgmt(ns, rq, iod, NVME_ZONE_OPEN);
+	case REQ_OP_ZONE_CLOSE:
+		return my_nvme_setup_zone_mgmt(ns, rq, iod, NVME_ZONE_CLOSE);
+	case REQ_OP_ZONE_FINISH:
+		return my_nvme_setup_zone_mgmt(ns, rq, iod, NVME_ZONE_FINISH);
 	default:
 		return BLK_STS_NOTSUPP;
 	}
@@ -442,6 +470,7 @@ static bool my_nvme_has_data(struct request *rq)
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+	case REQ_OP_ZONE_APPEND:
 	case REQ_OP_DRV_IN:
 	case REQ_OP_DRV_OUT:
 		return blk_rq_nr_phys_segments(rq);
@@ -715,6 +744,11 @@ static void my_nvme_complete_cqe(struct my_nvme_queue *q,
 	if (unlikely(req_op(rq) == REQ_OP_WRITE_ZEROES) &&
 	    (iod->cmd.write_zeroes.control & cpu_to_le16(NVME_WZ_DEAC)))
 		q->stats.deac++;
+	/* Where the controller appended the data: the LBA in the result. */
+	if (unlikely(req_op(rq) == REQ_OP_ZONE_APPEND) && !iod->status)
+		rq->__sector = le64_to_cpu(iod->result.u64) <<
+			(((struct my_nvme_ns *)rq->q->queuedata)->lba_shift -
+			 SECTOR_SHIFT);
 	if (iod->use_sgl) {
 		q->stats.sgl++;
 	} else if (iod->nr_lists && req_op(rq) != REQ_OP_DISCARD) {

@@ -314,6 +314,9 @@ static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl,
 		ret = my_nvme_identify_ns(ctrl, ns->nsid, fz->id);
 		if (!ret)
 			ret = my_nvme_revalidate_ns(ns, fz->id);
+		/* Its zones are read again by the rescan. */
+		if (!ret && ns->zone_sectors)
+			rescan = true;
 		if (!ret)
 			continue;
 		if (ret == -ENODEV || (ret > 0 && (ret & NVME_STATUS_DNR))) {

@@ -9,6 +9,7 @@
 
 #include <linux/blk-integrity.h>
 #include <linux/blk-mq.h>
+#include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/t10-pi.h>
@@ -346,6 +347,65 @@ void my_nvme_integrity_limits(const struct my_nvme_ns_info *info,
 	bi->pi_offset = info->pi_offset;
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_integrity_limits);
+
+/*
+ * A zoned namespace's geometry, from the Zoned Namespace command set's
+ * Identify Namespace (NVMe ZNS 1.1, 3.1.1; nvme_query_zone_info()):
+ * the zone size of the LBA format in use (ZSZE, in blocks: a power of
+ * two, which the block layer needs, and one its chunk_sectors can
+ * hold), the open and active zone limits (MOR and MAR, 0's based;
+ * FFFFFFFFh, no limit, becomes 0). Zone operation characteristics
+ * (ZOC: variable zone capacity, zone active excursions) are not
+ * handled: such a namespace is not driven. @info has the format.
+ */
+void my_nvme_zone_info(const struct nvme_id_ns_zns *id,
+		       struct my_nvme_ns_info *info)
+{
+	u64 zsze = le64_to_cpu(id->lbafe[info->lbaf & 0x3f].zsze);
+
+	if (id->zoc) {
+		info->unsupported = "zone operation characteristics (ZOC) not supported";
+		return;
+	}
+	if (!is_power_of_2(zsze) ||
+	    zsze > (U32_MAX >> (info->lba_shift - SECTOR_SHIFT))) {
+		info->unsupported = "zone size not a power of two the block layer can take";
+		return;
+	}
+	info->zoned = true;
+	info->zone_sectors = zsze << (info->lba_shift - SECTOR_SHIFT);
+	info->max_open = le32_to_cpu(id->mor) + 1;
+	info->max_active = le32_to_cpu(id->mar) + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_zone_info);
+
+/*
+ * One Zone Descriptor of a Zone Management Receive report (ZNS 1.1,
+ * Figure 37) as the block layer's zone: only sequential write required
+ * zones exist in ZNS; a full zone's write pointer is its end, whatever
+ * the descriptor says (nvme_zone_parse_entry()).
+ */
+int my_nvme_zone_from_desc(const struct nvme_zone_descriptor *desc,
+			   u8 lba_shift, u32 zone_sectors,
+			   struct blk_zone *zone)
+{
+	u8 shift = lba_shift - SECTOR_SHIFT;
+
+	if ((desc->zt & 0xf) != NVME_ZONE_TYPE_SEQWRITE_REQ)
+		return -EINVAL;
+	memset(zone, 0, sizeof(*zone));
+	zone->type = BLK_ZONE_TYPE_SEQWRITE_REQ;
+	zone->cond = desc->zs >> 4;
+	zone->len = zone_sectors;
+	zone->capacity = le64_to_cpu(desc->zcap) << shift;
+	zone->start = le64_to_cpu(desc->zslba) << shift;
+	if (zone->cond == BLK_ZONE_COND_FULL)
+		zone->wp = zone->start + zone->len;
+	else
+		zone->wp = le64_to_cpu(desc->wp) << shift;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_zone_from_desc);
 
 /*
  * The Namespace Identification Descriptor list (CNS 03h): descriptors
@@ -803,6 +863,39 @@ void my_nvme_cmd_write_zeroes(struct nvme_command *cmd, u32 nsid,
 		cmd->write_zeroes.control = cpu_to_le16(NVME_WZ_DEAC);
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_write_zeroes);
+
+/* Zone Management Send (ZNS 1.1, 3.4.3): @action on one zone, or all. */
+void my_nvme_cmd_zone_mgmt_send(struct nvme_command *cmd, u32 nsid,
+				u8 lba_shift, sector_t sector, u8 action,
+				bool all)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->zms.opcode = nvme_cmd_zone_mgmt_send;
+	cmd->zms.nsid = cpu_to_le32(nsid);
+	cmd->zms.slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->zms.zsa = action;
+	cmd->zms.select_all = all;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_zone_mgmt_send);
+
+/*
+ * Zone Management Receive (ZNS 1.1, 3.4.2): a report of every zone from
+ * the one holding @sector on, as many as @bytes hold, and with Partial
+ * Report set the count of those it holds, not of all that match.
+ */
+void my_nvme_cmd_zone_mgmt_recv(struct nvme_command *cmd, u32 nsid,
+				u8 lba_shift, sector_t sector, u32 bytes)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->zmr.opcode = nvme_cmd_zone_mgmt_recv;
+	cmd->zmr.nsid = cpu_to_le32(nsid);
+	cmd->zmr.slba = cpu_to_le64(sector >> (lba_shift - SECTOR_SHIFT));
+	cmd->zmr.numd = cpu_to_le32(bytes / sizeof(u32) - 1);
+	cmd->zmr.zra = NVME_ZRA_ZONE_REPORT;
+	cmd->zmr.zrasf = NVME_ZRASF_ZONE_REPORT_ALL;
+	cmd->zmr.pr = NVME_REPORT_ZONE_PARTIAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_cmd_zone_mgmt_recv);
 
 /*
  * NVMe has no atomic write command: a write within the namespace's

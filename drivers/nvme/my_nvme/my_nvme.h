@@ -250,6 +250,7 @@ struct my_nvme_ns {
 	u16			ms;		/* metadata bytes per block */
 	bool			ext_lbas;	/* ... interleaved with data */
 	bool			deac;		/* Write Zeroes may deallocate */
+	u32			zone_sectors;	/* zoned: the zone size */
 	unsigned long		flags;
 #define MY_NVME_NS_REMOVING	0
 #define MY_NVME_NS_DEAD		1	/* fail its I/O at once */
@@ -269,6 +270,11 @@ struct my_nvme_ns_info {
 	bool	ext_lbas;	/* metadata interleaved with the data */
 	bool	readonly;	/* NSATTR: write protected */
 	bool	deac;		/* Write Zeroes may deallocate (DLFEAT) */
+	/* A zoned namespace (ZNS command set), my_nvme_zone_info(): */
+	bool	zoned;
+	u32	zone_sectors;	/* zone size */
+	u32	max_open;	/* open zones at once, 0: no limit */
+	u32	max_active;	/* active zones at once, 0: no limit */
 	const char *unsupported; /* why it cannot be driven, or NULL */
 	const char *no_block_io; /* why its disk has no capacity, or NULL */
 };
@@ -407,6 +413,10 @@ struct my_nvme_ctrl {
 	u8			vwc;
 	u32			sgls;
 	u32			ctratt;		/* controller attributes */
+	/* The Zoned Namespace command set, once a zoned namespace is seen. */
+	bool			zns_known;
+	bool			zone_append;	/* Zone Append supported */
+	u32			max_zone_append; /* sectors (ZASL) */
 	u16			awupf;		/* 0's based, in LBAs */
 	u16			crdt[3];	/* retry delays, 100 ms units */
 	u16			wctemp, cctemp;	/* warning, critical: kelvin */
@@ -562,6 +572,16 @@ void my_nvme_ns_info(const struct nvme_id_ns *id,
 		     struct my_nvme_ns_info *info);
 void my_nvme_integrity_limits(const struct my_nvme_ns_info *info,
 			      bool integrity, struct blk_integrity *bi);
+void my_nvme_zone_info(const struct nvme_id_ns_zns *id,
+		       struct my_nvme_ns_info *info);
+int my_nvme_zone_from_desc(const struct nvme_zone_descriptor *desc,
+			   u8 lba_shift, u32 zone_sectors,
+			   struct blk_zone *zone);
+void my_nvme_cmd_zone_mgmt_send(struct nvme_command *cmd, u32 nsid,
+				u8 lba_shift, sector_t sector, u8 action,
+				bool all);
+void my_nvme_cmd_zone_mgmt_recv(struct nvme_command *cmd, u32 nsid,
+				u8 lba_shift, sector_t sector, u32 bytes);
 int my_nvme_parse_ns_descs(const void *data, size_t len,
 			   struct my_nvme_ns_ids *ids, u8 *bad_nidt);
 void my_nvme_ns_ids_from_id(u32 vs, const struct nvme_id_ns *id,
@@ -638,6 +658,10 @@ bool my_nvme_uring_cmd_allowed(u32 effects, bool admin, u8 opcode);
 int my_nvme_submit_sync_cmd(struct my_nvme_ctrl *ctrl,
 			    struct nvme_command *cmd, void *buf,
 			    unsigned int len, u32 *result);
+int my_nvme_submit_sync_cmd_q(struct my_nvme_ctrl *ctrl,
+			      struct request_queue *q,
+			      struct nvme_command *cmd, void *buf,
+			      unsigned int len, u32 *result);
 int my_nvme_admin_error(struct my_nvme_ctrl *ctrl, const char *what, int ret);
 int my_nvme_get_log(struct my_nvme_ctrl *ctrl, u8 lid, u32 nsid, void *buf,
 		    u32 len);
@@ -683,6 +707,22 @@ void my_nvme_quiesce_io_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_unquiesce_io_queues(struct my_nvme_ctrl *ctrl);
 void my_nvme_quiesce_admin_queue(struct my_nvme_ctrl *ctrl);
 void my_nvme_unquiesce_admin_queue(struct my_nvme_ctrl *ctrl);
+
+/* zns.c: zoned namespaces */
+#if IS_ENABLED(CONFIG_BLK_DEV_ZONED)
+int my_nvme_ns_zone_info(struct my_nvme_ctrl *ctrl, u32 nsid,
+			 struct my_nvme_ns_info *info);
+int my_nvme_ns_report_zones(struct my_nvme_ns *ns, sector_t sector,
+			    unsigned int nr_zones, report_zones_cb cb,
+			    void *data);
+#else
+static inline int my_nvme_ns_zone_info(struct my_nvme_ctrl *ctrl, u32 nsid,
+				       struct my_nvme_ns_info *info)
+{
+	info->unsupported = "zoned, but no zoned block device support (CONFIG_BLK_DEV_ZONED)";
+	return 0;
+}
+#endif
 
 /* ns.c: namespaces and their disks, the scan */
 void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);

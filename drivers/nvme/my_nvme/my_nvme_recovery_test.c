@@ -1441,6 +1441,146 @@ static void my_nvme_test_limited_cns(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, my_nvme_limited_cns(NVME_VS(2, 0, 0), Q_CNS));
 }
 
+struct zone_info_case {
+	const char *desc;
+	u8 lba_shift;
+	u64 zsze;
+	u16 zoc;
+	u32 mor, mar;
+	/* expected */
+	bool zoned;
+	u32 sectors, max_open, max_active;
+};
+
+static const struct zone_info_case zone_info_cases[] = {
+	{ "QEMU: 16 MiB of 512, 4 open, 6 active", 9, 32768, 0, 3, 5, true,
+	  32768, 4, 6 },
+	{ "4 KiB blocks, 4096 of them", 12, 4096, 0, 0, 0, true, 32768, 1,
+	  1 },
+	{ "no limits (FFFFFFFFh): 0", 9, 65536, 0, 0xffffffff, 0xffffffff,
+	  true, 65536, 0, 0 },
+	{ "zone size not a power of two", 9, 24576, 0, 3, 5, false },
+	{ "zone size 0", 9, 0, 0, 3, 5, false },
+	{ "ZOC: variable zone capacity", 9, 32768, 1, 3, 5, false },
+	{ "ZOC: zone active excursions", 9, 32768, 2, 3, 5, false },
+	{ "2^32 sectors: too large for chunk_sectors", 9, 1ULL << 32, 0, 3, 5,
+	  false },
+	{ "2^31 sectors of 512", 9, 1ULL << 31, 0, 3, 5, true, 1U << 31, 4,
+	  6 },
+	{ "2^29 blocks of 4096: too large", 12, 1ULL << 29, 0, 3, 5, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zone_info, zone_info_cases, desc);
+
+static void my_nvme_test_zone_info(struct kunit *test)
+{
+	const struct zone_info_case *c = test->param_value;
+	struct my_nvme_ns_info info = { .lba_shift = c->lba_shift, .lbaf = 3 };
+	struct nvme_id_ns_zns *id;
+
+	id = kunit_kzalloc(test, sizeof(*id), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, id);
+	id->zoc = cpu_to_le16(c->zoc);
+	id->mor = cpu_to_le32(c->mor);
+	id->mar = cpu_to_le32(c->mar);
+	/* The format in use is 3: the others' sizes must not count. */
+	id->lbafe[0].zsze = cpu_to_le64(4096);
+	id->lbafe[3].zsze = cpu_to_le64(c->zsze);
+	my_nvme_zone_info(id, &info);
+	KUNIT_EXPECT_EQ_MSG(test, info.zoned, c->zoned, "%s",
+			    info.unsupported ?: "-");
+	KUNIT_EXPECT_EQ(test, !info.unsupported, c->zoned);
+	if (!c->zoned)
+		return;
+	KUNIT_EXPECT_EQ(test, info.zone_sectors, c->sectors);
+	KUNIT_EXPECT_EQ(test, info.max_open, c->max_open);
+	KUNIT_EXPECT_EQ(test, info.max_active, c->max_active);
+}
+
+struct zone_desc_case {
+	const char *desc;
+	u8 zt, zs;
+	u64 zcap, zslba, wp;
+	u8 lba_shift;
+	u32 zone_sectors;
+	/* expected */
+	int ret;
+	u8 cond;
+	u64 start, len, cap, wptr;
+};
+
+static const struct zone_desc_case zone_desc_cases[] = {
+	{ "empty, 512-byte blocks", 2, 0x10, 24576, 32768, 32768, 9, 32768, 0,
+	  BLK_ZONE_COND_EMPTY, 32768, 32768, 24576, 32768 },
+	{ "implicitly open, written 2048", 2, 0x20, 24576, 65536, 67584, 9,
+	  32768, 0, BLK_ZONE_COND_IMP_OPEN, 65536, 32768, 24576, 67584 },
+	{ "4 KiB blocks: LBAs to sectors", 2, 0x30, 3072, 4096, 4100, 12, 32768,
+	  0, BLK_ZONE_COND_EXP_OPEN, 32768, 32768, 24576, 32800 },
+	{ "full: the write pointer is the end", 2, 0xe0, 24576, 32768, ~0ULL, 9,
+	  32768, 0, BLK_ZONE_COND_FULL, 32768, 32768, 24576, 65536 },
+	{ "closed", 2, 0x40, 24576, 0, 100, 9, 32768, 0, BLK_ZONE_COND_CLOSED,
+	  0, 32768, 24576, 100 },
+	{ "upper bits of ZT ignored", 0x12, 0x10, 24576, 0, 0, 9, 32768, 0,
+	  BLK_ZONE_COND_EMPTY, 0, 32768, 24576, 0 },
+	{ "zone type 1: not in ZNS", 1, 0x10, 0, 0, 0, 9, 32768, -EINVAL },
+	{ "zone type 0", 0, 0x10, 0, 0, 0, 9, 32768, -EINVAL },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zone_desc, zone_desc_cases, desc);
+
+static void my_nvme_test_zone_from_desc(struct kunit *test)
+{
+	const struct zone_desc_case *c = test->param_value;
+	struct nvme_zone_descriptor d = {
+		.zt = c->zt,
+		.zs = c->zs,
+		.zcap = cpu_to_le64(c->zcap),
+		.zslba = cpu_to_le64(c->zslba),
+		.wp = cpu_to_le64(c->wp),
+	};
+	struct blk_zone zone;
+
+	KUNIT_ASSERT_EQ(test, my_nvme_zone_from_desc(&d, c->lba_shift,
+						     c->zone_sectors, &zone),
+			c->ret);
+	if (c->ret)
+		return;
+	KUNIT_EXPECT_EQ(test, zone.type, BLK_ZONE_TYPE_SEQWRITE_REQ);
+	KUNIT_EXPECT_EQ(test, zone.cond, c->cond);
+	KUNIT_EXPECT_EQ(test, zone.start, c->start);
+	KUNIT_EXPECT_EQ(test, zone.len, c->len);
+	KUNIT_EXPECT_EQ(test, zone.capacity, c->cap);
+	KUNIT_EXPECT_EQ(test, zone.wp, c->wptr);
+}
+
+/* Zone Management Send and Receive, field by field. */
+static void my_nvme_test_zone_cmds(struct kunit *test)
+{
+	struct nvme_command cmd;
+
+	memset(&cmd, 0xff, sizeof(cmd));
+	my_nvme_cmd_zone_mgmt_send(&cmd, 3, 12, 65536, NVME_ZONE_FINISH,
+				   false);
+	KUNIT_EXPECT_EQ(test, cmd.zms.opcode, nvme_cmd_zone_mgmt_send);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.zms.nsid), 3);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(cmd.zms.slba), 8192);
+	KUNIT_EXPECT_EQ(test, cmd.zms.zsa, NVME_ZONE_FINISH);
+	KUNIT_EXPECT_EQ(test, cmd.zms.select_all, 0);
+	KUNIT_EXPECT_EQ(test, cmd.zms.flags, 0);
+	my_nvme_cmd_zone_mgmt_send(&cmd, 1, 9, 0, NVME_ZONE_RESET, true);
+	KUNIT_EXPECT_EQ(test, cmd.zms.zsa, NVME_ZONE_RESET);
+	KUNIT_EXPECT_EQ(test, cmd.zms.select_all, 1);
+
+	memset(&cmd, 0xff, sizeof(cmd));
+	my_nvme_cmd_zone_mgmt_recv(&cmd, 1, 9, 32768 * 5, 4096);
+	KUNIT_EXPECT_EQ(test, cmd.zmr.opcode, nvme_cmd_zone_mgmt_recv);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(cmd.zmr.slba), 32768 * 5);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(cmd.zmr.numd), 1023);
+	KUNIT_EXPECT_EQ(test, cmd.zmr.zra, NVME_ZRA_ZONE_REPORT);
+	KUNIT_EXPECT_EQ(test, cmd.zmr.zrasf, NVME_ZRASF_ZONE_REPORT_ALL);
+	KUNIT_EXPECT_EQ(test, cmd.zmr.pr, NVME_REPORT_ZONE_PARTIAL);
+}
+
 static struct kunit_case my_nvme_formats_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_cmd_pi, pi_gen_params),
 	KUNIT_CASE_PARAM(my_nvme_test_atomic_write, atomic_gen_params),
@@ -1448,6 +1588,9 @@ static struct kunit_case my_nvme_formats_cases[] = {
 	KUNIT_CASE(my_nvme_test_quirks_str),
 	KUNIT_CASE_PARAM(my_nvme_test_ready_timeout, crto_gen_params),
 	KUNIT_CASE(my_nvme_test_limited_cns),
+	KUNIT_CASE_PARAM(my_nvme_test_zone_info, zone_info_gen_params),
+	KUNIT_CASE_PARAM(my_nvme_test_zone_from_desc, zone_desc_gen_params),
+	KUNIT_CASE(my_nvme_test_zone_cmds),
 	{}
 };
 

@@ -133,10 +133,23 @@ static int my_nvme_bdev_ioctl(struct block_device *bdev, blk_mode_t mode,
 	return ns->ctrl->ops->ns_ioctl(bdev, mode, cmd, arg);
 }
 
+#if IS_ENABLED(CONFIG_BLK_DEV_ZONED)
+static int my_nvme_report_zones(struct gendisk *disk, sector_t sector,
+				unsigned int nr_zones, report_zones_cb cb,
+				void *data)
+{
+	return my_nvme_ns_report_zones(disk->private_data, sector, nr_zones,
+				       cb, data);
+}
+#else
+#define my_nvme_report_zones	NULL
+#endif
+
 static const struct block_device_operations my_nvme_bdev_ops = {
 	.owner		= THIS_MODULE,
 	.ioctl		= my_nvme_bdev_ioctl,
 	.compat_ioctl	= blkdev_compat_ptr_ioctl,
+	.report_zones	= my_nvme_report_zones,
 	.free_disk	= my_nvme_free_disk,
 };
 
@@ -334,6 +347,20 @@ void my_nvme_ns_limits(struct my_nvme_ctrl *ctrl, const struct nvme_id_ns *id,
 	}
 	lim->max_write_zeroes_sectors = ctrl->max_zeroes_sectors;
 
+	/* Zones: the block layer splits at their ends and tracks them. */
+	lim->features &= ~BLK_FEAT_ZONED;
+	lim->chunk_sectors = 0;
+	lim->max_open_zones = 0;
+	lim->max_active_zones = 0;
+	lim->max_zone_append_sectors = 0;
+	if (info->zoned) {
+		lim->features |= BLK_FEAT_ZONED;
+		lim->chunk_sectors = info->zone_sectors;
+		lim->max_open_zones = info->max_open;
+		lim->max_active_zones = info->max_active;
+		lim->max_zone_append_sectors = ctrl->max_zone_append;
+	}
+
 	/*
 	 * Metadata: one separate buffer per request (MPTR), never a list;
 	 * the controller's limit whatever the format, as nvme-pci's.
@@ -348,10 +375,15 @@ EXPORT_SYMBOL_IF_KUNIT(my_nvme_ns_limits);
  * The namespace's format: Identify Namespace, and where the controller
  * has extended LBA formats (CTRATT.ELBAS) and the format has metadata,
  * the NVM command set's Identify Namespace, which says which guard its
- * protection information has (as nvme_update_ns_info_block()).
+ * protection information has (as nvme_update_ns_info_block()). Its I/O
+ * command set (@csi, from the Namespace Identification Descriptors) is
+ * checked: NVM, or Zoned Namespace where the controller runs every
+ * command set it has (CC.CSS 110b) and the kernel has zoned block
+ * devices, whose zone geometry is asked for too. Any other is not
+ * driven; upstream gives such a namespace a generic char device.
  */
 static int my_nvme_ns_format(struct my_nvme_ctrl *ctrl, u32 nsid,
-			     const struct nvme_id_ns *id,
+			     const struct nvme_id_ns *id, u8 csi,
 			     struct my_nvme_ns_info *info)
 {
 	struct nvme_id_ns_nvm *nvm = NULL;
@@ -367,6 +399,21 @@ static int my_nvme_ns_format(struct my_nvme_ctrl *ctrl, u32 nsid,
 			goto out;
 	}
 	my_nvme_ns_info(id, nvm, IS_ENABLED(CONFIG_BLK_DEV_INTEGRITY), info);
+	if (info->unsupported)
+		goto out;
+	switch (csi) {
+	case NVME_CSI_NVM:
+		break;
+	case NVME_CSI_ZNS:
+		if ((ctrl->ctrl_config & NVME_CC_CSS_MASK) != NVME_CC_CSS_CSI)
+			info->unsupported = "zoned, but the controller offers the NVM command set only (CAP.CSS)";
+		else
+			ret = my_nvme_ns_zone_info(ctrl, nsid, info);
+		break;
+	default:
+		info->unsupported = "I/O command set not supported (NVM and Zoned Namespace are)";
+		break;
+	}
 out:
 	kfree(nvm);
 	return ret;
@@ -377,6 +424,7 @@ static void my_nvme_ns_set_format(struct my_nvme_ns *ns,
 				  const struct my_nvme_ns_info *info)
 {
 	WRITE_ONCE(ns->lba_shift, info->lba_shift);
+	ns->zone_sectors = info->zone_sectors;
 	ns->ms = info->ms;
 	ns->pi_type = info->pi_type;
 	ns->pi_size = info->pi_size;
@@ -529,17 +577,16 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 
 	/* The scan adds namespaces one at a time: the duplicate check holds. */
 	lockdep_assert_held(&ctrl->scan_lock);
-	ret = my_nvme_ns_format(ctrl, nsid, id, &info);
+	ret = my_nvme_ns_format(ctrl, nsid, id, ids->csi, &info);
 	if (ret)
 		return ret;
 	if (info.unsupported) {
-		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
-			 info.unsupported);
-		return -ENODEV;
-	}
-	if (ids->csi != NVME_CSI_NVM) {
-		dev_warn(ctrl->dev, "namespace %u: command set %u not supported, skipped\n",
-			 nsid, ids->csi);
+		dev_warn(ctrl->dev, "namespace %u: %s%s, skipped\n", nsid,
+			 info.unsupported, ids->csi == NVME_CSI_NVM ? "" :
+			 ids->csi == NVME_CSI_ZNS ? " (zoned)" : " (command set CSI)");
+		if (ids->csi != NVME_CSI_NVM && ids->csi != NVME_CSI_ZNS)
+			dev_warn(ctrl->dev, "namespace %u: CSI %u\n", nsid,
+				 ids->csi);
 		return -ENODEV;
 	}
 	if (my_nvme_ns_ids_taken(ctrl, ids)) {
@@ -570,6 +617,17 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	set_capacity(disk, my_nvme_ns_capacity(&info));
 	set_disk_ro(disk, info.readonly);
 	ns->disk = disk;
+	/* Its zones before its users: the block layer tracks write pointers. */
+	if (info.zoned) {
+		ret = blk_revalidate_disk_zones(disk);
+		if (ret) {
+			dev_err(ctrl->dev, "namespace %u: its zones cannot be read (%d), skipped\n",
+				nsid, ret);
+			put_disk(disk);
+			kfree(ns);
+			return ret;
+		}
+	}
 
 	ret = device_add_disk(&ctrl->ctrl_dev, disk, my_nvme_ns_attr_groups);
 	if (ret) {
@@ -615,7 +673,7 @@ int my_nvme_revalidate_ns(struct my_nvme_ns *ns, const struct nvme_id_ns *id)
 	bool changed;
 	int ret;
 
-	ret = my_nvme_ns_format(ctrl, ns->nsid, id, &info);
+	ret = my_nvme_ns_format(ctrl, ns->nsid, id, ns->ids.csi, &info);
 	if (ret)
 		return ret;
 	if (info.unsupported) {
@@ -846,7 +904,18 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	}
 	if (!ret)
 		ret = my_nvme_revalidate_ns(ns, id);
-	else if (ret > 0 && !(ret & NVME_STATUS_DNR) &&
+	/*
+	 * Zones last, on a queue neither frozen nor held: the block layer
+	 * reads them through it (not in my_nvme_revalidate_ns(), whose
+	 * passthrough caller has the queue frozen; it rescans).
+	 */
+	if (!ret && ns->zone_sectors) {
+		ret = blk_revalidate_disk_zones(ns->disk);
+		if (ret)
+			dev_err(ctrl->dev, "%s: its zones cannot be read again (%d)\n",
+				ns->disk->disk_name, ret);
+		ret = 0;
+	} else if (ret > 0 && !(ret & NVME_STATUS_DNR) &&
 		 !test_bit(MY_NVME_NS_STALE, &ns->flags))
 		ret = 0;
 	if (ret == -ENODEV || ret > 0) {
