@@ -33,7 +33,7 @@ CC=${CC:-gcc}
 # Dynamic tools: "path in guest" (copied from the same path on the host).
 # Links (mkfs.ext2 -> mke2fs, fsck.ext2 -> e2fsck) are recreated as links.
 TOOLS="/usr/bin/fio /usr/sbin/nvme /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/bin/lsblk
-/usr/bin/sensors /usr/sbin/smartctl /usr/bin/udevadm"
+/usr/bin/sensors /usr/sbin/smartctl /usr/bin/udevadm /usr/sbin/blkzone"
 TOOL_LINKS="/usr/sbin/mkfs.ext2:mke2fs /usr/sbin/mkfs.ext4:mke2fs
 /usr/sbin/fsck.ext2:e2fsck /usr/sbin/fsck.ext4:e2fsck
 /usr/lib/systemd/systemd-udevd:/usr/bin/udevadm"

@@ -9,11 +9,17 @@
  * refuses. A refused command must leave the namespace readable.
  *
  * Usage: nvme-uring-check /dev/my_nvme0 /dev/my_ng0n1 /dev/my_nvme0n1
+ *        nvme-uring-check --zone-append /dev/my_ng0n1 /dev/my_nvme0n1 ZSLBA
+ * The second form appends to the empty zone starting at LBA ZSLBA of a
+ * zoned namespace (Zone Append through io_uring): each append's result
+ * is the LBA the controller wrote it to, one after the other, and the
+ * disk reads the data there.
  * Prints one "ok"/"not ok" line per check and exits non-zero on a failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <linux/nvme_ioctl.h>
 #include <stdint.h>
@@ -140,6 +146,61 @@ static void rw_cmd(struct nvme_uring_cmd *c, uint8_t opcode, uint32_t nsid,
 	c->cdw12 = nlb - 1;
 }
 
+/* Zone Append (7Dh) through io_uring, the result the LBA it went to. */
+static int zone_append(const char *gdev, const char *disk, uint64_t zslba)
+{
+	static unsigned char wbuf[16384] __attribute__((aligned(4096)));
+	static unsigned char rbuf[16384] __attribute__((aligned(4096)));
+	static const unsigned int sizes[] = { 4096, 8192, 16384, 4096 };
+	struct nvme_uring_cmd c;
+	uint64_t res, next;
+	struct ring r;
+	int gfd, bfd, ret, nsid, lbads;
+	unsigned int i, j;
+	char what[128];
+
+	gfd = open(gdev, O_RDWR);
+	bfd = open(disk, O_RDONLY | O_DIRECT);
+	if (gfd < 0 || bfd < 0 ||
+	    ring_init(&r, IORING_SETUP_SQE128 | IORING_SETUP_CQE32)) {
+		perror("zone-append setup");
+		return 2;
+	}
+	nsid = ioctl(gfd, NVME_IOCTL_ID);
+	lbads = 0;
+	ret = ioctl(bfd, BLKSSZGET, &lbads);
+	check(nsid > 0 && !ret && lbads >= 512, "namespace and block size");
+	lbads = __builtin_ctz(lbads);
+	next = zslba;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (j = 0; j < sizes[i]; j++)
+			wbuf[j] = (unsigned char)(i * 31 + j * 7 + 1);
+		rw_cmd(&c, 0x7d, nsid, zslba, sizes[i] >> lbads, wbuf,
+		       sizes[i]);
+		res = ~0ULL;
+		ret = uring_cmd(&r, gfd, NVME_URING_CMD_IO, &c, 0, &res);
+		snprintf(what, sizeof(what),
+			 "append %u of %u bytes to zone %llu: at LBA %llu (status %d)",
+			 i, sizes[i], (unsigned long long)zslba,
+			 (unsigned long long)res, ret);
+		check(ret == 0 && res == next, what);
+		memset(rbuf, 0, sizes[i]);
+		ret = pread(bfd, rbuf, sizes[i], (off_t)(res << lbads));
+		check(ret == (int)sizes[i] && !memcmp(rbuf, wbuf, sizes[i]),
+		      "the disk reads the appended data there");
+		next += sizes[i] >> lbads;
+	}
+	/* Not a zone's start: the controller refuses it (Invalid Field). */
+	rw_cmd(&c, 0x7d, nsid, zslba + 1, 1, wbuf, 1U << lbads);
+	ret = uring_cmd(&r, gfd, NVME_URING_CMD_IO, &c, 0, &res);
+	printf("# append to LBA %llu: status 0x%x\n",
+	       (unsigned long long)zslba + 1, ret);
+	check(ret > 0, "an append to the middle of a zone fails with a status");
+	printf("%s: %d failure(s)\n", "nvme-uring-check --zone-append",
+	       failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char id[4096] __attribute__((aligned(4096)));
@@ -155,9 +216,13 @@ int main(int argc, char **argv)
 	unsigned char *big;
 	size_t i;
 
+	if (argc == 5 && !strcmp(argv[1], "--zone-append"))
+		return zone_append(argv[2], argv[3],
+				   strtoull(argv[4], NULL, 0));
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s CTRL_DEV GENERIC_DEV DISK\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s CTRL_DEV GENERIC_DEV DISK\n"
+			"       %s --zone-append GENERIC_DEV DISK ZSLBA\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	cfd = open(argv[1], O_RDWR);
