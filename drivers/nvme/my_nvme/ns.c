@@ -406,7 +406,7 @@ static int my_nvme_ns_format(struct my_nvme_ctrl *ctrl, u32 nsid,
 		break;
 	case NVME_CSI_ZNS:
 		if ((ctrl->ctrl_config & NVME_CC_CSS_MASK) != NVME_CC_CSS_CSI)
-			info->unsupported = "zoned, but the controller offers the NVM command set only (CAP.CSS)";
+			info->unsupported = "zoned, but CAP.CSS offers NVM only";
 		else
 			ret = my_nvme_ns_zone_info(ctrl, nsid, info);
 		break;
@@ -580,13 +580,14 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	ret = my_nvme_ns_format(ctrl, nsid, id, ids->csi, &info);
 	if (ret)
 		return ret;
+	if (info.unsupported && ids->csi != NVME_CSI_NVM) {
+		dev_warn(ctrl->dev, "namespace %u (command set %u): %s, skipped\n",
+			 nsid, ids->csi, info.unsupported);
+		return -ENODEV;
+	}
 	if (info.unsupported) {
-		dev_warn(ctrl->dev, "namespace %u: %s%s, skipped\n", nsid,
-			 info.unsupported, ids->csi == NVME_CSI_NVM ? "" :
-			 ids->csi == NVME_CSI_ZNS ? " (zoned)" : " (command set CSI)");
-		if (ids->csi != NVME_CSI_NVM && ids->csi != NVME_CSI_ZNS)
-			dev_warn(ctrl->dev, "namespace %u: CSI %u\n", nsid,
-				 ids->csi);
+		dev_warn(ctrl->dev, "namespace %u: %s, skipped\n", nsid,
+			 info.unsupported);
 		return -ENODEV;
 	}
 	if (my_nvme_ns_ids_taken(ctrl, ids)) {
