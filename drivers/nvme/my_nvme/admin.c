@@ -227,6 +227,7 @@ int my_nvme_identify_ctrl(struct my_nvme_ctrl *ctrl)
 	memcpy(ctrl->id_mn, id->mn, sizeof(id->mn));
 	ctrl->vid = le16_to_cpu(id->vid);
 	ctrl->cntlid = le16_to_cpu(id->cntlid);
+	ctrl->cmic = id->cmic;
 	ctrl->nn = le32_to_cpu(id->nn);
 	ctrl->oncs = le16_to_cpu(id->oncs);
 	ctrl->oacs = le16_to_cpu(id->oacs);

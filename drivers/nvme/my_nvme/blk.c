@@ -503,6 +503,22 @@ static blk_status_t my_nvme_check_ready(struct my_nvme_ctrl *ctrl,
 	return BLK_STS_TRANSPORT;
 }
 
+/*
+ * This path cannot take the request (its queue or namespace is gone):
+ * an I/O error, or for a request of a multipath disk a path error,
+ * which my_nvme_queue_rq() completes so that it fails over, as
+ * nvme_fail_nonready_command().
+ */
+static blk_status_t my_nvme_path_down(struct request *rq,
+				      struct my_nvme_iod *iod,
+				      blk_status_t sts)
+{
+	if (!(rq->cmd_flags & MY_NVME_REQ_MPATH))
+		return sts;
+	iod->status = NVME_SC_HOST_PATH_ERROR;
+	return BLK_STS_TRANSPORT;
+}
+
 /* Build the command for @rq in its PDU, map its data and start it. */
 static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 				    struct request *rq)
@@ -522,18 +538,17 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	 */
 	iod->flags &= blk_rq_is_passthrough(rq) ? MY_NVME_IOD_USER : 0;
 	iod->status = 0;
-	if (unlikely(!test_bit(MY_NVME_Q_LIVE, &q->flags)))
-		return BLK_STS_IOERR;
-	sts = my_nvme_check_ready(q->ctrl, rq, iod);
-	if (unlikely(sts))
-		return sts;
-
 	iod->use_sgl = false;
 	iod->small_list = false;
 	iod->dma_len = 0;
 	iod->meta_len = 0;
 	iod->nr_lists = 0;
 	iod->map_nents = 0;
+	if (unlikely(!test_bit(MY_NVME_Q_LIVE, &q->flags)))
+		return my_nvme_path_down(rq, iod, BLK_STS_IOERR);
+	sts = my_nvme_check_ready(q->ctrl, rq, iod);
+	if (unlikely(sts))
+		return sts;
 
 	/*
 	 * A namespace that is gone, or whose format is unknown. Acquire:
@@ -541,7 +556,7 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	 */
 	if (unlikely(ns && smp_load_acquire(&ns->flags))) {
 		if (test_bit(MY_NVME_NS_DEAD, &ns->flags))
-			return BLK_STS_IOERR;
+			return my_nvme_path_down(rq, iod, BLK_STS_IOERR);
 		/* Its format is being identified again: wait for it. */
 		if (test_bit(MY_NVME_NS_STALE, &ns->flags) &&
 		    !blk_rq_is_passthrough(rq))
@@ -577,6 +592,8 @@ static blk_status_t my_nvme_prep_rq(struct my_nvme_queue *q,
 	return BLK_STS_OK;
 }
 
+static void my_nvme_complete_rq(struct request *rq);
+
 static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 				     const struct blk_mq_queue_data *bd)
 {
@@ -585,8 +602,16 @@ static blk_status_t my_nvme_queue_rq(struct blk_mq_hw_ctx *hctx,
 	blk_status_t sts;
 
 	sts = my_nvme_prep_rq(q, bd->rq);
-	if (sts)
+	if (unlikely(sts)) {
+		/* Another path may take it: completed, it fails over. */
+		if (sts == BLK_STS_TRANSPORT &&
+		    (bd->rq->cmd_flags & MY_NVME_REQ_MPATH)) {
+			blk_mq_set_request_complete(bd->rq);
+			my_nvme_complete_rq(bd->rq);
+			return BLK_STS_OK;
+		}
 		return sts;
+	}
 	my_nvme_submit_cmd(q, &iod->cmd, bd->last);
 	return BLK_STS_OK;
 }
@@ -667,17 +692,58 @@ static void my_nvme_retry_rq(struct my_nvme_ctrl *ctrl, struct request *rq)
 	blk_mq_delay_kick_requeue_list(rq->q, msecs_to_jiffies(delay));
 }
 
+/*
+ * A request of a multipath disk whose path failed: its bios go back to
+ * the disk (multipath.c's head), which sends them down another path, and
+ * the request ends without them, as nvme_failover_req(). The path is
+ * no head's current one any more.
+ */
+static void my_nvme_failover_rq(struct request *rq)
+{
+	struct my_nvme_ns *ns = rq->q->queuedata;
+	struct my_nvme_ns_head *head = ns->head;
+	unsigned long flags;
+	struct bio *bio;
+
+	my_nvme_mpath_clear_current(ns);
+	atomic_inc(&ns->failovers);
+	dev_warn_ratelimited(ns->ctrl->dev, "%s: %s of %u bytes fails over (status 0x%x)\n",
+			     ns->disk->disk_name, blk_op_str(req_op(rq)),
+			     blk_rq_bytes(rq),
+			     ((struct my_nvme_iod *)blk_mq_rq_to_pdu(rq))->status);
+	spin_lock_irqsave(&head->requeue_lock, flags);
+	for (bio = rq->bio; bio; bio = bio->bi_next) {
+		bio_set_dev(bio, head->disk->part0);
+		if (bio->bi_opf & REQ_POLLED) {
+			bio->bi_opf &= ~REQ_POLLED;
+			bio->bi_cookie = BLK_QC_T_NONE;
+		}
+		/* Another path's queue may be frozen: wait, not EAGAIN. */
+		bio->bi_opf &= ~REQ_NOWAIT;
+	}
+	blk_steal_bios(&head->requeue_list, rq);
+	spin_unlock_irqrestore(&head->requeue_lock, flags);
+	blk_mq_end_request(rq, BLK_STS_OK);
+	kblockd_schedule_work(&head->requeue_work);
+}
+
 static void my_nvme_complete_rq(struct request *rq)
 {
 	struct my_nvme_queue *q = rq->mq_hctx->driver_data;
 	struct my_nvme_iod *iod = blk_mq_rq_to_pdu(rq);
-	bool noretry = blk_noretry_request(rq) || blk_queue_dying(rq->q);
 
 	my_nvme_unmap_data(q->ctrl, rq);
-	if (my_nvme_decide(iod->status, iod->retries, my_nvme_max_retries,
-			   noretry) == MY_NVME_RETRY) {
+	switch (my_nvme_decide(iod->status, iod->retries, my_nvme_max_retries,
+			       blk_noretry_request(rq), blk_queue_dying(rq->q),
+			       rq->cmd_flags & MY_NVME_REQ_MPATH)) {
+	case MY_NVME_RETRY:
 		my_nvme_retry_rq(q->ctrl, rq);
 		return;
+	case MY_NVME_FAILOVER:
+		my_nvme_failover_rq(rq);
+		return;
+	case MY_NVME_COMPLETE:
+		break;
 	}
 	if (unlikely(iod->status) && !blk_rq_is_passthrough(rq) &&
 	    !(rq->rq_flags & RQF_QUIET))

@@ -23,9 +23,8 @@
 
 #define MY_NVME_MINORS		BIT(MINORBITS)
 
+/* The minor of /dev/my_nvme<N> is its instance N (multipath.c's). */
 static dev_t my_nvme_chr_devt;
-/* Controller instances: the minor of /dev/my_nvme<N>, and N. */
-static DEFINE_IDA(my_nvme_ida);
 
 /* ---- sysfs ---- */
 
@@ -334,8 +333,11 @@ static void my_nvme_passthru_end(struct my_nvme_ctrl *ctrl,
 	memalloc_noio_restore(fz->noio);
 	mutex_unlock(&ctrl->scan_lock);
 	for (n = 0; n < fz->nr; n++) {
+		/* The multipath disk follows, once its paths' queues run. */
 		if (test_bit(MY_NVME_NS_DEAD, &fz->ns[n]->flags))
 			my_nvme_remove_ns(fz->ns[n]);
+		else
+			my_nvme_mpath_update(fz->ns[n]);
 		my_nvme_put_ns(fz->ns[n]);
 	}
 	kfree(fz->ns);
@@ -979,13 +981,86 @@ const struct file_operations my_nvme_ns_chr_fops = {
 	.uring_cmd_iopoll = my_nvme_uring_cmd_iopoll,
 };
 
+/* ---- a multipath disk's generic char device (multipath.c's head) ---- */
+
+static int my_nvme_head_chr_open(struct inode *inode, struct file *file)
+{
+	struct my_nvme_ns_head *head =
+		container_of(inode->i_cdev, struct my_nvme_ns_head, cdev);
+
+	if (!my_nvme_tryget_ns_head(head))
+		return -ENXIO;
+	file->private_data = head;
+	return 0;
+}
+
+static int my_nvme_head_chr_release(struct inode *inode, struct file *file)
+{
+	my_nvme_put_ns_head(file->private_data);
+	return 0;
+}
+
+/*
+ * The namespace's ioctls on a usable path, held by its disk rather than
+ * the head's SRCU read lock (a Format NVM takes long, and a path's
+ * removal waits for the readers).
+ */
+static long my_nvme_head_chr_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	struct my_nvme_ns_head *head = file->private_data;
+	struct my_nvme_ns *ns;
+	int idx;
+	long ret;
+
+	idx = srcu_read_lock(&head->srcu);
+	ns = my_nvme_find_path(head);
+	if (ns)
+		get_device(disk_to_dev(ns->disk));
+	srcu_read_unlock(&head->srcu, idx);
+	if (!ns)
+		return -EWOULDBLOCK;
+	ret = my_nvme_ns_cmd_ioctl(ns, cmd, (void __user *)arg);
+	my_nvme_put_ns(ns);
+	return ret;
+}
+
+/*
+ * An io_uring command goes to a usable path: its request, once
+ * allocated, holds that path's queue, which the path's removal drains.
+ */
+static int my_nvme_head_chr_uring_cmd(struct io_uring_cmd *ioucmd,
+				      unsigned int issue_flags)
+{
+	struct my_nvme_ns_head *head = ioucmd->file->private_data;
+	struct my_nvme_ns *ns;
+	int idx, ret = -EWOULDBLOCK;
+
+	idx = srcu_read_lock(&head->srcu);
+	ns = my_nvme_find_path(head);
+	if (ns)
+		ret = my_nvme_uring_cmd(ns->ctrl, ns, ioucmd, issue_flags);
+	srcu_read_unlock(&head->srcu, idx);
+	return ret;
+}
+
+const struct file_operations my_nvme_head_chr_fops = {
+	.owner		= THIS_MODULE,
+	.open		= my_nvme_head_chr_open,
+	.release	= my_nvme_head_chr_release,
+	.unlocked_ioctl	= my_nvme_head_chr_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= my_nvme_head_chr_uring_cmd,
+	.uring_cmd_iopoll = my_nvme_uring_cmd_iopoll,
+};
+
 /* ---- the class device ---- */
 
 static void my_nvme_ctrl_release(struct device *dev)
 {
 	struct my_nvme_ctrl *ctrl = to_ctrl(dev);
 
-	ida_free(&my_nvme_ida, ctrl->instance);
+	my_nvme_instance_free(ctrl);
 	my_nvme_free_ctrl(ctrl);
 }
 
@@ -998,7 +1073,7 @@ int my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl)
 	struct device *dev = &ctrl->ctrl_dev;
 	int ret;
 
-	ret = ida_alloc(&my_nvme_ida, GFP_KERNEL);
+	ret = my_nvme_instance_alloc();
 	if (ret < 0)
 		return ret;
 	ctrl->instance = ret;
@@ -1064,5 +1139,4 @@ void my_nvme_chardev_exit(void)
 	my_nvme_ns_chr_exit();
 	class_unregister(&my_nvme_class);
 	unregister_chrdev_region(my_nvme_chr_devt, MY_NVME_MINORS);
-	ida_destroy(&my_nvme_ida);
 }

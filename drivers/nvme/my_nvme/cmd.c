@@ -280,6 +280,7 @@ void my_nvme_ns_info(const struct nvme_id_ns *id,
 	info->lbaf = lbaf;
 	info->lba_shift = id->lbaf[lbaf & 0x3f].ds;
 	info->readonly = id->nsattr & NVME_NS_ATTR_RO;
+	info->shared = id->nmic & NVME_NS_NMIC_SHARED;
 	/* Deallocated blocks read as zeros, and Write Zeroes may deallocate. */
 	info->deac = (id->dlfeat & 0x7) == 0x1 && (id->dlfeat & BIT(3));
 	if (!info->nsze) {
@@ -1207,17 +1208,38 @@ int my_nvme_rq_errno(struct request *rq, blk_status_t sts)
 /* ---- Completion disposition and command ids ---- */
 
 /*
+ * A status of the Path Related type (SCT 3h, NVMe 2.0, 4.2.3.4): the
+ * path to the namespace failed, not the command; the host's own
+ * Command Aborted By Host, which a reset's cancellation gives, is one.
+ */
+bool my_nvme_is_path_error(u16 status)
+{
+	return (status & NVME_SCT_MASK) == NVME_SCT_PATH;
+}
+EXPORT_SYMBOL_IF_KUNIT(my_nvme_is_path_error);
+
+/*
  * Retry a failed command unless the controller said Do Not Retry, the
  * retries are used up, or the request (REQ_FAILFAST_*, a passthrough
- * command, a dying queue) must not be retried. As nvme_decide_disposition().
+ * command) must not be retried. A request of a multipath disk (@mpath)
+ * whose path failed, or whose queue is going away (@dying), goes to
+ * another path instead; any other request on a dying queue completes.
+ * As nvme_decide_disposition().
  */
 enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
-					unsigned int max_retries, bool noretry)
+					unsigned int max_retries, bool noretry,
+					bool dying, bool mpath)
 {
 	if (likely(!status))
 		return MY_NVME_COMPLETE;
 	if (noretry || (status & NVME_STATUS_DNR) || retries >= max_retries)
 		return MY_NVME_COMPLETE;
+	if (mpath) {
+		if (my_nvme_is_path_error(status) || dying)
+			return MY_NVME_FAILOVER;
+	} else if (dying) {
+		return MY_NVME_COMPLETE;
+	}
 	return MY_NVME_RETRY;
 }
 EXPORT_SYMBOL_IF_KUNIT(my_nvme_decide);

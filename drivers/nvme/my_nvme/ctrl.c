@@ -46,6 +46,9 @@ bool my_nvme_change_state(struct my_nvme_ctrl *ctrl,
 		dev_dbg(ctrl->dev, "state %s -> %s\n", my_nvme_state_name(old),
 			my_nvme_state_name(new));
 		wake_up_all(&ctrl->state_wq);
+		/* Multipath disks' bios that waited for a path may go. */
+		if (new == MY_NVME_CTRL_LIVE)
+			my_nvme_mpath_kick(ctrl);
 	}
 	return ok;
 }

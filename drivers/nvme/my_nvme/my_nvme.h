@@ -12,6 +12,7 @@
 #define _MY_NVME_H
 
 #include <linux/atomic.h>
+#include <linux/bio.h>
 #include <linux/bits.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
@@ -21,6 +22,7 @@
 #include <linux/dmapool.h>
 #include <linux/fault-inject.h>
 #include <linux/io.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
@@ -96,6 +98,7 @@ enum my_nvme_ctrl_state {
 enum my_nvme_disposition {
 	MY_NVME_COMPLETE,	/* end it with its status */
 	MY_NVME_RETRY,		/* requeue it, after the CRD delay */
+	MY_NVME_FAILOVER,	/* its bios to the multipath disk, another path */
 };
 
 /* CAP decoded into the units the driver works in. */
@@ -233,10 +236,17 @@ struct my_nvme_ns_ids {
 	u8			csi;
 };
 
+struct my_nvme_ns_head;
+
 struct my_nvme_ns {
 	struct list_head	list;
 	struct my_nvme_ctrl	*ctrl;
 	struct gendisk		*disk;
+	/* A path of a multipath disk (multipath.c), or NULL. */
+	struct my_nvme_ns_head	*head;
+	struct list_head	siblings;	/* head->paths (SRCU) */
+	atomic_long_t		mpath_bios;	/* bios the head sent here */
+	atomic_t		failovers;	/* requests moved off this path */
 	struct cdev		cdev;		/* /dev/my_ng<C>n<N> */
 	struct device		cdev_device;
 	bool			cdev_added;
@@ -257,6 +267,72 @@ struct my_nvme_ns {
 #define MY_NVME_NS_STALE	2	/* format unknown: hold I/O until identified */
 };
 
+/* A bio a multipath disk sent down a path (REQ_DRV is the driver's). */
+#define MY_NVME_REQ_MPATH	REQ_DRV
+
+/* How a multipath disk picks a path for each bio (subsystem iopolicy). */
+enum my_nvme_iopolicy {
+	MY_NVME_IOPOLICY_NUMA,		/* the nearest live path, kept */
+	MY_NVME_IOPOLICY_RR,		/* the live paths in turn */
+};
+
+/*
+ * An NVM subsystem (multipath.c): the controllers that share a SUBNQN,
+ * and the namespaces shared between them, one head each. Registered
+ * (/sys/class/my_nvme-subsystem/my_nvme-subsys<N>) while it has either;
+ * its instance is the first controller's, kept until it goes.
+ */
+struct my_nvme_subsys {
+	struct device		dev;
+	struct list_head	entry;		/* my_nvme_subsystems */
+	struct mutex		lock;		/* ctrls, heads */
+	struct list_head	ctrls;
+	struct list_head	heads;
+	char			subnqn[NVMF_NQN_SIZE + 1];
+	char			model[41];
+	char			serial[21];
+	char			id_sn[20];	/* for the wwid of its disks */
+	char			id_mn[40];
+	u16			vid;
+	u8			cmic;		/* Identify Controller CMIC */
+	int			instance;
+	enum my_nvme_iopolicy	iopolicy;
+};
+
+/*
+ * A namespace shared by controllers of a subsystem: one multipath disk
+ * (my_nvme<S>n<NSID>) and generic char device (my_ng<S>n<NSID>), whose
+ * bios go to one of its paths (each a struct my_nvme_ns of one
+ * controller, with a hidden disk my_nvme<S>c<C>n<NSID>). With no path
+ * left, bios wait on requeue_list until one comes back or the
+ * subsystem's delayed removal runs out (remove_work).
+ */
+struct my_nvme_ns_head {
+	struct list_head	entry;		/* subsys->heads */
+	struct my_nvme_subsys	*subsys;
+	struct kref		ref;
+	u32			nsid;
+	struct my_nvme_ns_ids	ids;
+	u16			ms;		/* the paths' metadata size */
+	struct list_head	paths;		/* struct my_nvme_ns, SRCU */
+	struct srcu_struct	srcu;
+	struct gendisk		*disk;
+	const struct attribute_group *groups[3];	/* the disk's */
+	struct cdev		cdev;
+	struct device		cdev_device;
+	bool			cdev_added;
+	struct bio_list		requeue_list;	/* waiting for a path */
+	spinlock_t		requeue_lock;
+	struct work_struct	requeue_work;
+	struct work_struct	part_scan_work;
+	struct delayed_work	remove_work;
+	unsigned int		delayed_removal_secs;
+	unsigned long		flags;
+#define MY_NVME_HEAD_DISK_LIVE	0	/* the disk is added */
+#define MY_NVME_HEAD_WAITING	1	/* no path: waiting for one */
+	struct my_nvme_ns __rcu	*current_path[];	/* per NUMA node */
+};
+
 /* What the namespace scan found out about a namespace (pure, KUnit). */
 struct my_nvme_ns_info {
 	u64	nsze;		/* blocks */
@@ -268,6 +344,7 @@ struct my_nvme_ns_info {
 	u8	pi_offset;	/* where in the metadata it lies */
 	u8	guard_type;	/* NVME_NVM_NS_16B_GUARD, _64B_GUARD */
 	bool	ext_lbas;	/* metadata interleaved with the data */
+	bool	shared;		/* NMIC: may be attached to several controllers */
 	bool	readonly;	/* NSATTR: write protected */
 	bool	deac;		/* Write Zeroes may deallocate (DLFEAT) */
 	/* A zoned namespace (ZNS command set), my_nvme_zone_info(): */
@@ -292,6 +369,10 @@ struct my_nvme_ctrl_ops {
 	int (*ns_ioctl)(struct block_device *bdev, blk_mode_t mode,
 			unsigned int cmd, unsigned long arg);
 	const struct file_operations *ns_chr_fops;
+	const struct file_operations *head_chr_fops;
+	int (*head_chr_add)(struct my_nvme_ns_head *head,
+			    const struct file_operations *fops);
+	const struct attribute_group *ns_attr_group;
 };
 
 struct my_nvme_ctrl {
@@ -402,6 +483,10 @@ struct my_nvme_ctrl {
 	char			id_mn[40];
 	u16			vid;
 	u16			cntlid;
+	u8			cmic;		/* multi-controller capabilities */
+	struct my_nvme_subsys	*subsys;	/* multipath.c */
+	struct list_head	subsys_entry;
+	bool			subsys_instance; /* ... which keeps ours */
 	u32			nn;
 	u32			max_hw_sectors;
 	u32			max_zeroes_sectors;	/* Write Zeroes, 0 = none */
@@ -492,6 +577,20 @@ static inline struct list_head *my_nvme_ns_list(struct srcu_struct *srcu)
 	     !__once; __once = (void *)1)				\
 		list_for_each_entry_srcu(ns, my_nvme_ns_list(__srcu.lock), \
 					 list, srcu_read_lock_held(__srcu.lock))
+
+/*
+ * A path that failed is no head's current path any more: the next bio
+ * picks another (the failover in blk.c, the removal in multipath.c).
+ */
+static inline void my_nvme_mpath_clear_current(struct my_nvme_ns *ns)
+{
+	struct my_nvme_ns_head *head = ns->head;
+	int node;
+
+	for_each_node(node)
+		if (rcu_access_pointer(head->current_path[node]) == ns)
+			rcu_assign_pointer(head->current_path[node], NULL);
+}
 
 /* Work for the controller's workqueue: how events travel up the stack. */
 static inline void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl)
@@ -635,8 +734,10 @@ void my_nvme_set_dptr_type(struct nvme_command *cmd, bool use_sgl);
 blk_status_t my_nvme_status_to_blk(u16 status);
 const char *my_nvme_status_str(u16 status);
 int my_nvme_rq_errno(struct request *rq, blk_status_t sts);
+bool my_nvme_is_path_error(u16 status);
 enum my_nvme_disposition my_nvme_decide(u16 status, unsigned int retries,
-					unsigned int max_retries, bool noretry);
+					unsigned int max_retries, bool noretry,
+					bool dying, bool mpath);
 unsigned long my_nvme_retry_delay_ms(u16 status, const u16 *crdt);
 u16 my_nvme_cid_tag(u16 cid);
 bool my_nvme_cid_current(u16 cid, u8 genctr);
@@ -724,6 +825,24 @@ static inline int my_nvme_ns_zone_info(struct my_nvme_ctrl *ctrl, u32 nsid,
 }
 #endif
 
+/* multipath.c: subsystems, shared namespaces, the multipath disks */
+extern bool my_nvme_multipath;
+int my_nvme_instance_alloc(void);
+void my_nvme_instance_free(struct my_nvme_ctrl *ctrl);
+int my_nvme_init_subsystem(struct my_nvme_ctrl *ctrl);
+void my_nvme_exit_subsystem(struct my_nvme_ctrl *ctrl);
+int my_nvme_mpath_attach(struct my_nvme_ns *ns,
+			 const struct my_nvme_ns_info *info);
+void my_nvme_mpath_set_live(struct my_nvme_ns *ns);
+void my_nvme_mpath_update(struct my_nvme_ns *ns);
+void my_nvme_mpath_remove_path(struct my_nvme_ns *ns);
+void my_nvme_put_ns_head(struct my_nvme_ns_head *head);
+bool my_nvme_tryget_ns_head(struct my_nvme_ns_head *head);
+struct my_nvme_ns *my_nvme_find_path(struct my_nvme_ns_head *head);
+void my_nvme_mpath_kick(struct my_nvme_ctrl *ctrl);
+int my_nvme_mpath_init(void);
+void my_nvme_mpath_exit(void);
+
 /* ns.c: namespaces and their disks, the scan */
 void my_nvme_start_freeze(struct my_nvme_ctrl *ctrl);
 void my_nvme_wait_freeze(struct my_nvme_ctrl *ctrl);
@@ -743,6 +862,9 @@ void my_nvme_put_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_ns(struct my_nvme_ns *ns);
 void my_nvme_remove_namespaces(struct my_nvme_ctrl *ctrl);
 void my_nvme_scan_work(struct work_struct *work);
+int my_nvme_add_head_chr(struct my_nvme_ns_head *head,
+			 const struct file_operations *fops);
+extern const struct attribute_group my_nvme_ns_attr_group;
 int my_nvme_ns_chr_init(void);
 void my_nvme_ns_chr_exit(void);
 
@@ -783,6 +905,7 @@ bool my_nvme_wait_user_cmds(struct my_nvme_ctrl *ctrl, unsigned long timeout);
 int my_nvme_ns_ioctl(struct block_device *bdev, blk_mode_t mode,
 		     unsigned int cmd, unsigned long arg);
 extern const struct file_operations my_nvme_ns_chr_fops;
+extern const struct file_operations my_nvme_head_chr_fops;
 int my_nvme_init_ctrl_dev(struct my_nvme_ctrl *ctrl);
 int my_nvme_add_ctrl_dev(struct my_nvme_ctrl *ctrl);
 void my_nvme_del_ctrl_dev(struct my_nvme_ctrl *ctrl);

@@ -99,6 +99,7 @@ struct decide_case {
 	unsigned int max_retries;
 	bool noretry;
 	enum my_nvme_disposition exp;
+	bool dying, mpath;
 };
 
 static const struct decide_case decide_cases[] = {
@@ -122,6 +123,28 @@ static const struct decide_case decide_cases[] = {
 	  MY_NVME_RETRY },
 	{ "CRD set, no DNR", NVME_SC_CMD_INTERRUPTED | (1 << 11), 1, 5, false,
 	  MY_NVME_RETRY },
+	{ "dying queue: no retry", NVME_SC_CMD_INTERRUPTED, 0, 5, false,
+	  MY_NVME_COMPLETE, true },
+	/* A multipath disk's request. */
+	{ "mpath: host path error fails over", NVME_SC_HOST_PATH_ERROR, 0, 5,
+	  false, MY_NVME_FAILOVER, false, true },
+	{ "mpath: host aborted (reset) fails over", NVME_SC_HOST_ABORTED_CMD, 0,
+	  5, false, MY_NVME_FAILOVER, false, true },
+	{ "mpath: ANA inaccessible fails over", NVME_SC_ANA_INACCESSIBLE, 0, 5,
+	  false, MY_NVME_FAILOVER, false, true },
+	{ "mpath: dying queue fails over", NVME_SC_CMD_INTERRUPTED, 0, 5,
+	  false, MY_NVME_FAILOVER, true, true },
+	{ "mpath: media error retried on its path", NVME_SC_READ_ERROR, 0, 5,
+	  false, MY_NVME_RETRY, false, true },
+	{ "mpath: path error with DNR completes",
+	  NVME_SC_HOST_PATH_ERROR | NVME_STATUS_DNR, 0, 5, false,
+	  MY_NVME_COMPLETE, false, true },
+	{ "mpath: retries used up", NVME_SC_HOST_PATH_ERROR, 5, 5, false,
+	  MY_NVME_COMPLETE, false, true },
+	{ "mpath: failfast", NVME_SC_HOST_PATH_ERROR, 0, 5, true,
+	  MY_NVME_COMPLETE, false, true },
+	{ "mpath: success", NVME_SC_SUCCESS, 0, 5, false, MY_NVME_COMPLETE,
+	  true, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(decide, decide_cases, desc);
@@ -131,8 +154,26 @@ static void my_nvme_test_decide(struct kunit *test)
 	const struct decide_case *c = test->param_value;
 
 	KUNIT_EXPECT_EQ(test, my_nvme_decide(c->status, c->retries,
-					     c->max_retries, c->noretry),
+					     c->max_retries, c->noretry,
+					     c->dying, c->mpath),
 			c->exp);
+}
+
+/* Path Related Status (SCT 3h) and nothing else is a path error. */
+static void my_nvme_test_path_error(struct kunit *test)
+{
+	unsigned int sct, sc;
+
+	for (sct = 0; sct < 8; sct++)
+		for (sc = 0; sc < 256; sc += 0x11)
+			KUNIT_EXPECT_EQ(test,
+					my_nvme_is_path_error(sct << 8 | sc |
+							      NVME_STATUS_DNR),
+					sct == 3);
+	KUNIT_EXPECT_TRUE(test, my_nvme_is_path_error(NVME_SC_HOST_PATH_ERROR));
+	KUNIT_EXPECT_TRUE(test, my_nvme_is_path_error(NVME_SC_HOST_ABORTED_CMD));
+	KUNIT_EXPECT_TRUE(test, my_nvme_is_path_error(NVME_SC_ANA_TRANSITION));
+	KUNIT_EXPECT_FALSE(test, my_nvme_is_path_error(NVME_SC_INTERNAL));
 }
 
 struct delay_case {
@@ -1605,6 +1646,7 @@ static struct kunit_case my_nvme_recovery_cases[] = {
 	KUNIT_CASE_PARAM(my_nvme_test_state_allowed, state_gen_params),
 	KUNIT_CASE(my_nvme_test_state_races),
 	KUNIT_CASE_PARAM(my_nvme_test_decide, decide_gen_params),
+	KUNIT_CASE(my_nvme_test_path_error),
 	KUNIT_CASE_PARAM(my_nvme_test_retry_delay, delay_gen_params),
 	KUNIT_CASE_PARAM(my_nvme_test_cid, cid_gen_params),
 	KUNIT_CASE(my_nvme_test_cid_depth),

@@ -120,6 +120,8 @@ static void my_nvme_free_disk(struct gendisk *disk)
 {
 	struct my_nvme_ns *ns = disk->private_data;
 
+	if (ns->head)
+		my_nvme_put_ns_head(ns->head);
 	put_device(&ns->ctrl->ctrl_dev);
 	kfree(ns);
 }
@@ -156,22 +158,57 @@ static const struct block_device_operations my_nvme_bdev_ops = {
 /*
  * The disk's identity in sysfs, as nvme's namespace attributes (lsblk's
  * WWN, udev's by-id links): wwid, uuid, nguid, eui, csi and nsid, the
- * identifiers only where the controller reports them.
+ * identifiers only where the controller reports them. A multipath disk
+ * (multipath.c) has them too, from its head: the same attribute group
+ * serves both kinds of disk.
  */
-static struct my_nvme_ns *dev_to_ns(struct device *dev)
+struct my_nvme_disk_ident {
+	const struct my_nvme_ns_ids *ids;
+	u32		nsid;
+	u16		ms;
+	u16		vid;
+	const char	*sn;	/* Identify Controller's SN, 20 bytes */
+	const char	*mn;	/* ... and MN, 40 */
+	struct my_nvme_ns *ns;	/* NULL for a multipath disk */
+};
+
+static void my_nvme_disk_ident(struct device *dev,
+			       struct my_nvme_disk_ident *d)
 {
-	return dev_to_disk(dev)->private_data;
+	struct gendisk *disk = dev_to_disk(dev);
+	struct my_nvme_ns_head *head;
+	struct my_nvme_ns *ns;
+
+	if (disk->fops == &my_nvme_bdev_ops) {
+		ns = disk->private_data;
+		d->ns = ns;
+		d->ids = &ns->ids;
+		d->nsid = ns->nsid;
+		d->ms = READ_ONCE(ns->ms);
+		d->vid = ns->ctrl->vid;
+		d->sn = ns->ctrl->id_sn;
+		d->mn = ns->ctrl->id_mn;
+		return;
+	}
+	head = disk->private_data;
+	d->ns = NULL;
+	d->ids = &head->ids;
+	d->nsid = head->nsid;
+	d->ms = READ_ONCE(head->ms);
+	d->vid = head->subsys->vid;
+	d->sn = head->subsys->id_sn;
+	d->mn = head->subsys->id_mn;
 }
 
 static ssize_t wwid_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	struct my_nvme_ns *ns = dev_to_ns(dev);
-	struct my_nvme_ctrl *ctrl = ns->ctrl;
+	struct my_nvme_disk_ident d;
 
-	return my_nvme_wwid(buf, PAGE_SIZE, &ns->ids, ctrl->vid, ctrl->id_sn,
-			    sizeof(ctrl->id_sn), ctrl->id_mn,
-			    sizeof(ctrl->id_mn), ns->nsid);
+	my_nvme_disk_ident(dev, &d);
+	return my_nvme_wwid(buf, PAGE_SIZE, d.ids, d.vid, d.sn,
+			    sizeof(((struct my_nvme_ctrl *)NULL)->id_sn), d.mn,
+			    sizeof(((struct my_nvme_ctrl *)NULL)->id_mn), d.nsid);
 }
 static DEVICE_ATTR_RO(wwid);
 
@@ -179,39 +216,52 @@ static DEVICE_ATTR_RO(wwid);
 static ssize_t uuid_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	struct my_nvme_ns_ids *ids = &dev_to_ns(dev)->ids;
+	struct my_nvme_disk_ident d;
 
-	if (uuid_is_null(&ids->uuid))
-		return sysfs_emit(buf, "%pU\n", ids->nguid);
-	return sysfs_emit(buf, "%pU\n", &ids->uuid);
+	my_nvme_disk_ident(dev, &d);
+	if (uuid_is_null(&d.ids->uuid))
+		return sysfs_emit(buf, "%pU\n", d.ids->nguid);
+	return sysfs_emit(buf, "%pU\n", &d.ids->uuid);
 }
 static DEVICE_ATTR_RO(uuid);
 
 static ssize_t nguid_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%pU\n", dev_to_ns(dev)->ids.nguid);
+	struct my_nvme_disk_ident d;
+
+	my_nvme_disk_ident(dev, &d);
+	return sysfs_emit(buf, "%pU\n", d.ids->nguid);
 }
 static DEVICE_ATTR_RO(nguid);
 
 static ssize_t eui_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
-	return sysfs_emit(buf, "%8ph\n", dev_to_ns(dev)->ids.eui64);
+	struct my_nvme_disk_ident d;
+
+	my_nvme_disk_ident(dev, &d);
+	return sysfs_emit(buf, "%8ph\n", d.ids->eui64);
 }
 static DEVICE_ATTR_RO(eui);
 
 static ssize_t csi_show(struct device *dev, struct device_attribute *attr,
 			char *buf)
 {
-	return sysfs_emit(buf, "%u\n", dev_to_ns(dev)->ids.csi);
+	struct my_nvme_disk_ident d;
+
+	my_nvme_disk_ident(dev, &d);
+	return sysfs_emit(buf, "%u\n", d.ids->csi);
 }
 static DEVICE_ATTR_RO(csi);
 
 static ssize_t nsid_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%u\n", dev_to_ns(dev)->nsid);
+	struct my_nvme_disk_ident d;
+
+	my_nvme_disk_ident(dev, &d);
+	return sysfs_emit(buf, "%u\n", d.nsid);
 }
 static DEVICE_ATTR_RO(nsid);
 
@@ -219,9 +269,43 @@ static DEVICE_ATTR_RO(nsid);
 static ssize_t metadata_bytes_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_ns(dev)->ms));
+	struct my_nvme_disk_ident d;
+
+	my_nvme_disk_ident(dev, &d);
+	return sysfs_emit(buf, "%u\n", d.ms);
 }
 static DEVICE_ATTR_RO(metadata_bytes);
+
+/*
+ * A path of a multipath disk (a hidden disk, my_nvme<S>c<C>n<N>): its
+ * ANA state, always optimized (without ANA every path is), and what went
+ * through it: the bios the multipath disk sent, the requests that
+ * failed over from it to another path.
+ */
+static ssize_t ana_state_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "optimized\n");
+}
+static DEVICE_ATTR_RO(ana_state);
+
+static ssize_t multipath_bios_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct my_nvme_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&ns->mpath_bios));
+}
+static DEVICE_ATTR_RO(multipath_bios);
+
+static ssize_t failovers_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct my_nvme_ns *ns = dev_to_disk(dev)->private_data;
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&ns->failovers));
+}
+static DEVICE_ATTR_RO(failovers);
 
 static struct attribute *my_nvme_ns_attrs[] = {
 	&dev_attr_wwid.attr,
@@ -231,26 +315,35 @@ static struct attribute *my_nvme_ns_attrs[] = {
 	&dev_attr_csi.attr,
 	&dev_attr_nsid.attr,
 	&dev_attr_metadata_bytes.attr,
+	&dev_attr_ana_state.attr,
+	&dev_attr_multipath_bios.attr,
+	&dev_attr_failovers.attr,
 	NULL,
 };
 
 static umode_t my_nvme_ns_attr_visible(struct kobject *kobj,
 				       struct attribute *a, int n)
 {
-	struct my_nvme_ns_ids *ids = &dev_to_ns(kobj_to_dev(kobj))->ids;
-	bool nguid = memchr_inv(ids->nguid, 0, sizeof(ids->nguid));
+	struct my_nvme_disk_ident d;
+	bool nguid;
 
-	if (a == &dev_attr_uuid.attr && uuid_is_null(&ids->uuid) && !nguid)
+	my_nvme_disk_ident(kobj_to_dev(kobj), &d);
+	nguid = memchr_inv(d.ids->nguid, 0, sizeof(d.ids->nguid));
+	if (a == &dev_attr_uuid.attr && uuid_is_null(&d.ids->uuid) && !nguid)
 		return 0;
 	if (a == &dev_attr_nguid.attr && !nguid)
 		return 0;
 	if (a == &dev_attr_eui.attr &&
-	    !memchr_inv(ids->eui64, 0, sizeof(ids->eui64)))
+	    !memchr_inv(d.ids->eui64, 0, sizeof(d.ids->eui64)))
+		return 0;
+	if ((a == &dev_attr_ana_state.attr ||
+	     a == &dev_attr_multipath_bios.attr ||
+	     a == &dev_attr_failovers.attr) && (!d.ns || !d.ns->head))
 		return 0;
 	return a->mode;
 }
 
-static const struct attribute_group my_nvme_ns_attr_group = {
+const struct attribute_group my_nvme_ns_attr_group = {
 	.attrs		= my_nvme_ns_attrs,
 	.is_visible	= my_nvme_ns_attr_visible,
 };
@@ -496,24 +589,35 @@ static void my_nvme_ns_chr_release(struct device *dev)
 	put_device(disk_to_dev(ns->disk));
 }
 
+/* A minor of the class for @dev, whose @release frees it. */
+static int my_nvme_chr_init_dev(struct device *dev, struct device *parent,
+				void (*release)(struct device *))
+{
+	int minor;
+
+	minor = ida_alloc_max(&my_nvme_ns_chr_ida, MY_NVME_NS_CHR_MINORS - 1,
+			      GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+	device_initialize(dev);
+	dev->devt = MKDEV(MAJOR(my_nvme_ns_chr_devt), minor);
+	dev->class = &my_nvme_ns_chr_class;
+	dev->parent = parent;
+	dev->release = release;
+	return 0;
+}
+
 /* A namespace without its char device still has its disk: not fatal. */
 static void my_nvme_add_ns_chr(struct my_nvme_ns *ns)
 {
 	struct my_nvme_ctrl *ctrl = ns->ctrl;
 	struct device *dev = &ns->cdev_device;
-	int minor, ret;
+	int ret;
 
-	minor = ida_alloc_max(&my_nvme_ns_chr_ida, MY_NVME_NS_CHR_MINORS - 1,
-			      GFP_KERNEL);
-	if (minor < 0) {
-		ret = minor;
+	ret = my_nvme_chr_init_dev(dev, &ctrl->ctrl_dev,
+				   my_nvme_ns_chr_release);
+	if (ret)
 		goto fail;
-	}
-	device_initialize(dev);
-	dev->devt = MKDEV(MAJOR(my_nvme_ns_chr_devt), minor);
-	dev->class = &my_nvme_ns_chr_class;
-	dev->parent = &ctrl->ctrl_dev;
-	dev->release = my_nvme_ns_chr_release;
 	/* Dropped by the release, which frees the minor too. */
 	get_device(disk_to_dev(ns->disk));
 	cdev_init(&ns->cdev, ctrl->ops->ns_chr_fops);
@@ -529,6 +633,40 @@ static void my_nvme_add_ns_chr(struct my_nvme_ns *ns)
 fail:
 	dev_warn(ctrl->dev, "%s: no generic char device: %d\n",
 		 ns->disk->disk_name, ret);
+}
+
+static void my_nvme_head_chr_release(struct device *dev)
+{
+	ida_free(&my_nvme_ns_chr_ida, MINOR(dev->devt));
+}
+
+/*
+ * A multipath disk's generic char device, my_ng<S>n<NSID>, whose
+ * commands go to a usable path (@fops, chardev.c's): multipath.c adds
+ * it with the disk, through the controller's ops, and deletes it.
+ */
+int my_nvme_add_head_chr(struct my_nvme_ns_head *head,
+			 const struct file_operations *fops)
+{
+	struct device *dev = &head->cdev_device;
+	int ret;
+
+	ret = my_nvme_chr_init_dev(dev, &head->subsys->dev,
+				   my_nvme_head_chr_release);
+	if (ret)
+		return ret;
+	cdev_init(&head->cdev, fops);
+	head->cdev.owner = THIS_MODULE;
+	ret = dev_set_name(dev, "my_ng%dn%u", head->subsys->instance,
+			   head->nsid);
+	if (!ret)
+		ret = cdev_device_add(&head->cdev, dev);
+	if (ret) {
+		put_device(dev);
+		return ret;
+	}
+	head->cdev_added = true;
+	return 0;
 }
 
 static void my_nvme_del_ns_chr(struct my_nvme_ns *ns)
@@ -600,21 +738,34 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	if (!ns)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&ns->list);
+	INIT_LIST_HEAD(&ns->siblings);
 	ns->ctrl = ctrl;
 	ns->nsid = nsid;
 	ns->ids = *ids;
 	my_nvme_ns_set_format(ns, &info);
+	/* A path of a shared namespace's multipath disk? */
+	ret = my_nvme_mpath_attach(ns, &info);
+	if (ret)
+		goto free_ns;
 
 	my_nvme_ns_limits(ctrl, id, &info, &lim);
 	disk = blk_mq_alloc_disk(&ctrl->tagset, &lim, ns);
 	if (IS_ERR(disk)) {
-		kfree(ns);
-		return PTR_ERR(disk);
+		ret = PTR_ERR(disk);
+		goto free_ns;
 	}
 	disk->fops = &my_nvme_bdev_ops;
 	disk->private_data = ns;
-	snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
-		 ctrl->instance, nsid);
+	if (ns->head) {
+		/* Hidden, as nvme's paths: the multipath disk is the one. */
+		snprintf(disk->disk_name, DISK_NAME_LEN,
+			 MY_NVME_NAME "%dc%dn%u", ctrl->subsys->instance,
+			 ctrl->instance, nsid);
+		disk->flags |= GENHD_FL_HIDDEN;
+	} else {
+		snprintf(disk->disk_name, DISK_NAME_LEN, MY_NVME_NAME "%dn%u",
+			 ctrl->instance, nsid);
+	}
 	set_capacity(disk, my_nvme_ns_capacity(&info));
 	set_disk_ro(disk, info.readonly);
 	ns->disk = disk;
@@ -624,34 +775,39 @@ int my_nvme_add_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 		if (ret) {
 			dev_err(ctrl->dev, "namespace %u: its zones cannot be read (%d), skipped\n",
 				nsid, ret);
-			put_disk(disk);
-			kfree(ns);
-			return ret;
+			goto put_disk;
 		}
 	}
 
 	ret = device_add_disk(&ctrl->ctrl_dev, disk, my_nvme_ns_attr_groups);
 	if (ret) {
-		/*
-		 * ->free_disk only runs for a disk that was added: free the
-		 * namespace here.
-		 */
 		dev_err(ctrl->dev, "namespace %u: add_disk failed: %d\n",
 			nsid, ret);
-		put_disk(disk);
-		kfree(ns);
-		return ret;
+		goto put_disk;
 	}
 	/* Dropped by ->free_disk: ioctls may outlive the PCI device. */
 	get_device(&ctrl->ctrl_dev);
 
-	my_nvme_add_ns_chr(ns);
+	if (!ns->head)
+		my_nvme_add_ns_chr(ns);
 
 	mutex_lock(&ctrl->ns_lock);
 	list_add_tail_rcu(&ns->list, &ctrl->namespaces);
 	mutex_unlock(&ctrl->ns_lock);
 	my_nvme_log_ns(ns, &info);
+	my_nvme_mpath_set_live(ns);
 	return 0;
+
+	/* ->free_disk only runs for a disk that was added: free it here. */
+put_disk:
+	put_disk(disk);
+free_ns:
+	if (ns->head) {
+		my_nvme_mpath_remove_path(ns);
+		my_nvme_put_ns_head(ns->head);
+	}
+	kfree(ns);
+	return ret;
 }
 
 /*
@@ -751,6 +907,8 @@ static void my_nvme_del_ns_disk(struct my_nvme_ns *ns)
 	if (my_nvme_state(ns->ctrl) == MY_NVME_CTRL_DEAD ||
 	    test_bit(MY_NVME_NS_STALE, &ns->flags))
 		set_bit(MY_NVME_NS_DEAD, &ns->flags);
+	/* No bio of the multipath disk comes here any more. */
+	my_nvme_mpath_remove_path(ns);
 	my_nvme_del_ns_chr(ns);
 	del_gendisk(ns->disk);
 	put_disk(ns->disk);
@@ -905,6 +1063,8 @@ static void my_nvme_scan_ns(struct my_nvme_ctrl *ctrl, u32 nsid,
 	}
 	if (!ret)
 		ret = my_nvme_revalidate_ns(ns, id);
+	if (!ret)
+		my_nvme_mpath_update(ns);
 	/*
 	 * Zones last, on a queue neither frozen nor held: the block layer
 	 * reads them through it (not in my_nvme_revalidate_ns(), whose

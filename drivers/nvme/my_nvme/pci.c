@@ -150,6 +150,7 @@ static void my_nvme_remove_ctrl(struct my_nvme_ctrl *ctrl)
 	my_nvme_stop_ctrl(ctrl);
 	my_nvme_cmb_remove(ctrl);
 	my_nvme_remove_namespaces(ctrl);
+	my_nvme_exit_subsystem(ctrl);
 	my_nvme_debugfs_remove(ctrl);
 	my_nvme_hwmon_exit(ctrl);
 	my_nvme_del_ctrl_dev(ctrl);
@@ -188,6 +189,9 @@ static const struct my_nvme_ctrl_ops my_nvme_pci_ops = {
 	.timeout	= my_nvme_timeout,
 	.ns_ioctl	= my_nvme_ns_ioctl,
 	.ns_chr_fops	= &my_nvme_ns_chr_fops,
+	.head_chr_fops	= &my_nvme_head_chr_fops,
+	.head_chr_add	= my_nvme_add_head_chr,
+	.ns_attr_group	= &my_nvme_ns_attr_group,
 };
 
 static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -265,6 +269,9 @@ static int my_nvme_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	ret = my_nvme_add_ctrl_dev(ctrl);
+	if (ret)
+		goto delete;
+	ret = my_nvme_init_subsystem(ctrl);
 	if (ret)
 		goto delete;
 	pci_set_drvdata(pdev, ctrl);
@@ -475,9 +482,12 @@ static int __init my_nvme_init(void)
 		ret = -ENOMEM;
 		goto destroy_wq;
 	}
-	ret = my_nvme_chardev_init();
+	ret = my_nvme_mpath_init();
 	if (ret)
 		goto destroy_reset_wq;
+	ret = my_nvme_chardev_init();
+	if (ret)
+		goto exit_mpath;
 	my_nvme_debugfs_init();
 	ret = pci_register_driver(&my_nvme_driver);
 	if (ret)
@@ -487,6 +497,8 @@ static int __init my_nvme_init(void)
 exit_chardev:
 	my_nvme_debugfs_exit();
 	my_nvme_chardev_exit();
+exit_mpath:
+	my_nvme_mpath_exit();
 destroy_reset_wq:
 	destroy_workqueue(my_nvme_reset_wq);
 destroy_wq:
@@ -497,6 +509,8 @@ destroy_wq:
 static void __exit my_nvme_exit(void)
 {
 	pci_unregister_driver(&my_nvme_driver);
+	/* Multipath disks waiting for a path that will not come. */
+	my_nvme_mpath_exit();
 	my_nvme_debugfs_exit();
 	my_nvme_chardev_exit();
 	destroy_workqueue(my_nvme_reset_wq);
