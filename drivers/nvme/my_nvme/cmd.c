@@ -609,7 +609,7 @@ static int my_nvme_parse_quirk_names(const char *p, const char *end,
 	if (end - p == 4 && !strncmp(p, "none", 4))
 		return 0;
 	while (p < end) {
-		next = strnchrnul(p, end - p, '+');
+		next = memchr(p, '+', end - p) ?: end;
 		len = next - p;
 		for (i = 0; i < MY_NVME_NR_QUIRKS; i++)
 			if (strlen(my_nvme_quirk_names[i]) == len &&
