@@ -561,6 +561,20 @@ static inline enum my_nvme_ctrl_state my_nvme_state(struct my_nvme_ctrl *ctrl)
 	return READ_ONCE(ctrl->state);
 }
 
+/*
+ * A path that failed is no head's current path any more: the next bio
+ * picks another (the failover in blk.c, the removal in multipath.c).
+ */
+static inline void my_nvme_mpath_clear_current(struct my_nvme_ns *ns)
+{
+	struct my_nvme_ns_head *head = ns->head;
+	int node;
+
+	for_each_node(node)
+		if (rcu_access_pointer(head->current_path[node]) == ns)
+			rcu_assign_pointer(head->current_path[node], NULL);
+}
+
 static inline struct list_head *my_nvme_ns_list(struct srcu_struct *srcu)
 {
 	return &container_of(srcu, struct my_nvme_ctrl, srcu)->namespaces;
@@ -577,20 +591,6 @@ static inline struct list_head *my_nvme_ns_list(struct srcu_struct *srcu)
 	     !__once; __once = (void *)1)				\
 		list_for_each_entry_srcu(ns, my_nvme_ns_list(__srcu.lock), \
 					 list, srcu_read_lock_held(__srcu.lock))
-
-/*
- * A path that failed is no head's current path any more: the next bio
- * picks another (the failover in blk.c, the removal in multipath.c).
- */
-static inline void my_nvme_mpath_clear_current(struct my_nvme_ns *ns)
-{
-	struct my_nvme_ns_head *head = ns->head;
-	int node;
-
-	for_each_node(node)
-		if (rcu_access_pointer(head->current_path[node]) == ns)
-			rcu_assign_pointer(head->current_path[node], NULL);
-}
 
 /* Work for the controller's workqueue: how events travel up the stack. */
 static inline void my_nvme_queue_scan(struct my_nvme_ctrl *ctrl)
