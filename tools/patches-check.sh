@@ -68,6 +68,12 @@ kconfig_ok() {
 		grep -q '^CONFIG_MY_NVME=m' "$S/kconfig/.config"
 }
 
+# series_cases CAP: some case of the series configuration NEEDS CAP.
+series_cases() {
+	grep -l '^CONFIG=.*series' "$TOP"/tools/testing/cases/* |
+		xargs grep -l "^NEEDS=.*\b$1\b" >/dev/null 2>&1
+}
+
 # boot_prefix N CAPS...: boot the module kernel with the prefix's module.
 boot_prefix() {
 	local n=$1 t=$S/boot-$n ko=$TREE/$D/my_nvme.ko out rc new
@@ -126,8 +132,16 @@ for p in "$PATCHES"/0*.patch; do
 	# The KUnit tests are built above (=m) and run by make test, in
 	# the kernel that has them built in: a patch of tests only needs
 	# no boot.
+	# A prefix boots where its capability has cases in the series
+	# configuration (the first one always): the later capabilities
+	# (parity, metadata, zoned, multipath) need QEMU set-ups of their
+	# own, their prefixes would run only the core cases again, and
+	# make test runs theirs on the whole driver. PATCHES_CASES=all
+	# boots every prefix that changes code.
 	if git -C "$TREE" diff --name-only HEAD~1 HEAD -- "$D" |
-	   grep -v '_test\.c$' | grep -q '\.[ch]$'; then
+	   grep -v '_test\.c$' | grep -q '\.[ch]$' &&
+	   { [ "$n" -eq 1 ] || [ "${PATCHES_CASES:-}" = all ] ||
+	     series_cases "${name#[0-9][0-9]-}"; }; then
 		t0=$SECONDS
 		boot_prefix "$n" $caps
 		echo "      booted in $((SECONDS - t0)) s"
