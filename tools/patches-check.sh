@@ -137,11 +137,13 @@ for p in "$PATCHES"/0*.patch; do
 	# (parity, metadata, zoned, multipath) need QEMU set-ups of their
 	# own, their prefixes would run only the core cases again, and
 	# make test runs theirs on the whole driver. PATCHES_CASES=all
-	# boots every prefix that changes code.
+	# boots every prefix that changes code; PATCHES_BOOT=first only
+	# the first (CI on a loaded host).
 	if git -C "$TREE" diff --name-only HEAD~1 HEAD -- "$D" |
 	   grep -v '_test\.c$' | grep -q '\.[ch]$' &&
-	   { [ "$n" -eq 1 ] || [ "${PATCHES_CASES:-}" = all ] ||
-	     series_cases "${name#[0-9][0-9]-}"; }; then
+	   { [ "$n" -eq 1 ] || { [ "${PATCHES_BOOT:-}" != first ] &&
+	     { [ "${PATCHES_CASES:-}" = all ] ||
+	       series_cases "${name#[0-9][0-9]-}"; }; }; }; then
 		t0=$SECONDS
 		boot_prefix "$n" $caps
 		echo "      booted in $((SECONDS - t0)) s"
