@@ -1000,24 +1000,13 @@ static int my_nvme_head_chr_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/*
- * The namespace's ioctls on a usable path, held by its disk rather than
- * the head's SRCU read lock (a Format NVM takes long, and a path's
- * removal waits for the readers).
- */
+/* The namespace's ioctls go to a usable path (my_nvme_get_path()). */
 static long my_nvme_head_chr_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
-	struct my_nvme_ns_head *head = file->private_data;
-	struct my_nvme_ns *ns;
-	int idx;
+	struct my_nvme_ns *ns = my_nvme_get_path(file->private_data);
 	long ret;
 
-	idx = srcu_read_lock(&head->srcu);
-	ns = my_nvme_find_path(head);
-	if (ns)
-		get_device(disk_to_dev(ns->disk));
-	srcu_read_unlock(&head->srcu, idx);
 	if (!ns)
 		return -EWOULDBLOCK;
 	ret = my_nvme_ns_cmd_ioctl(ns, cmd, (void __user *)arg);

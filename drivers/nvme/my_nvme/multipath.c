@@ -404,6 +404,30 @@ struct my_nvme_ns *my_nvme_find_path(struct my_nvme_ns_head *head)
 	return ns;
 }
 
+/**
+ * my_nvme_get_path() - a usable path of @head, held
+ * @head: the shared namespace
+ *
+ * For what may outlast the head's SRCU read section (an ioctl: a Format
+ * NVM takes minutes, and a path's removal waits for the readers), the
+ * path is held by its disk instead, as nvme_ns_head_ioctl() does.
+ *
+ * Return: the path, to be released with my_nvme_put_ns(), or NULL if
+ * none is usable.
+ */
+struct my_nvme_ns *my_nvme_get_path(struct my_nvme_ns_head *head)
+{
+	struct my_nvme_ns *ns;
+	int idx;
+
+	idx = srcu_read_lock(&head->srcu);
+	ns = my_nvme_find_path(head);
+	if (ns)
+		get_device(disk_to_dev(ns->disk));
+	srcu_read_unlock(&head->srcu, idx);
+	return ns;
+}
+
 /*
  * No usable path now, but one may come: a controller being reset, a
  * namespace whose format is being read again, or, with a delayed
@@ -543,27 +567,17 @@ static void my_nvme_head_release(struct gendisk *disk)
 	my_nvme_put_ns_head(disk->private_data);
 }
 
-/*
- * A namespace's ioctls on the multipath disk: on a usable path's disk,
- * held (not the SRCU read lock: a Format NVM may take minutes, and a
- * path removal waits for the readers), as nvme_ns_head_ioctl().
- */
+/* A namespace's ioctls on the multipath disk go to a usable path's disk. */
 static int my_nvme_head_ioctl(struct block_device *bdev, blk_mode_t mode,
 			      unsigned int cmd, unsigned long arg)
 {
-	struct my_nvme_ns_head *head = bdev->bd_disk->private_data;
-	struct my_nvme_ns *ns;
-	int idx, ret;
+	struct my_nvme_ns *ns = my_nvme_get_path(bdev->bd_disk->private_data);
+	int ret;
 
-	idx = srcu_read_lock(&head->srcu);
-	ns = my_nvme_find_path(head);
-	if (ns)
-		get_device(disk_to_dev(ns->disk));
-	srcu_read_unlock(&head->srcu, idx);
 	if (!ns)
 		return -EWOULDBLOCK;
 	ret = ns->ctrl->ops->ns_ioctl(ns->disk->part0, mode, cmd, arg);
-	put_device(disk_to_dev(ns->disk));
+	my_nvme_put_ns(ns);
 	return ret;
 }
 

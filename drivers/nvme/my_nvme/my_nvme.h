@@ -839,6 +839,7 @@ void my_nvme_mpath_remove_path(struct my_nvme_ns *ns);
 void my_nvme_put_ns_head(struct my_nvme_ns_head *head);
 bool my_nvme_tryget_ns_head(struct my_nvme_ns_head *head);
 struct my_nvme_ns *my_nvme_find_path(struct my_nvme_ns_head *head);
+struct my_nvme_ns *my_nvme_get_path(struct my_nvme_ns_head *head);
 void my_nvme_mpath_kick(struct my_nvme_ctrl *ctrl);
 int my_nvme_mpath_init(void);
 void my_nvme_mpath_exit(void);
