@@ -129,14 +129,6 @@ else
 	FAILED=$((FAILED + 1))
 fi
 
-# Every failure once more, just above the summary (a CI log is often
-# read from its end).
-if [ "$FAILED" -ne 0 ]; then
-	echo "== failures"
-	grep -v ': PASS$\|: SKIP' "$T/results.txt" 2>/dev/null | sed 's/^/   /'
-	sed 's/\x1b\[[0-9;]*m//g' "$T/kunit.log" 2>/dev/null |
-		grep -a '\[FAILED\]\|\[CRASHED\]' | sed 's/^/   kunit: /'
-fi
 echo "== time per phase"
 printf '%s' "$PHASES"
 printf '   %-16s %5d s\n' total $((SECONDS - START))
